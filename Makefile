@@ -1,0 +1,57 @@
+# Two commands set everything up on a fresh machine with Python 3.10+:
+#   make run   - serve the API on SQLite with demo data and a printed API key
+#   make test  - run the test suite (SQLite, or DATABASE_URL when set)
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check
+
+.PHONY: run test lint format migrate worker schema clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.run-deps: requirements.txt | $(PY)
+	$(PIP) install -q -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install -q -r requirements-dev.txt
+	@touch $@ $(VENV)/.run-deps
+
+.env: | $(PY)
+	@$(PY) -c "import secrets; print('SECRET_KEY=' + secrets.token_urlsafe(50))" > .env
+	@echo "Wrote .env with a random SECRET_KEY."
+
+migrate: $(VENV)/.run-deps .env
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py createcachetable
+
+run: migrate
+	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py collectstatic --noinput -v0
+	@KEY=$$($(PY) manage.py create_api_key --name "make run" 2>/dev/null | tail -n 1); \
+	echo ""; \
+	echo "API key (shown once): $$KEY"; \
+	echo "Try:  curl -s -H \"Authorization: Bearer $$KEY\" http://127.0.0.1:$${PORT:-8000}/api/v1/contacts?limit=5"; \
+	echo "Docs: http://127.0.0.1:$${PORT:-8000}/api/docs/   Admin: http://127.0.0.1:$${PORT:-8000}/admin/"; \
+	echo ""
+	$(VENV)/bin/gunicorn contacts_api.wsgi -c gunicorn.conf.py
+
+worker: migrate
+	$(PY) manage.py db_worker
+
+test: $(VENV)/.dev-deps
+	$(VENV)/bin/pytest
+
+lint: $(VENV)/.dev-deps
+	$(VENV)/bin/ruff check .
+
+format: $(VENV)/.dev-deps
+	$(VENV)/bin/ruff format .
+
+schema: $(VENV)/.run-deps
+	$(PY) manage.py spectacular --validate --fail-on-warn --file schema.yaml
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

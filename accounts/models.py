@@ -1,0 +1,177 @@
+from functools import reduce
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.db import models
+from django.db.models.functions import Lower, Replace
+
+from contacts_api.timestamps import Timestamped
+
+from .validators import (
+    EMAIL_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    PHONE_MAX_LENGTH,
+    PHONE_PUNCTUATION,
+    POSITION_MAX_LENGTH,
+    SOCIAL_MAX_LENGTH,
+    validate_phone,
+)
+
+
+class Role(models.Model):
+    CLIENT = "Client"
+    STAFF = "Staff"
+
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+def _phone_digits_expression():
+    # The phone's digits alone, kept by the database itself, so that "(20) 7946-0000"
+    # finds "+44 20 7946 0000" with one indexed LIKE and no row can hold a stale copy.
+    return reduce(
+        lambda expr, char: Replace(expr, models.Value(char), models.Value("")),
+        PHONE_PUNCTUATION,
+        models.F("phone"),
+    )
+
+
+class User(Timestamped, AbstractUser):
+    """Staff and contacts in one table, told apart by `user_type` (DESIGN.md)."""
+
+    class UserType(models.TextChoices):
+        STAFF = "staff", "Staff"
+        CLIENT = "client", "Client"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        INACTIVE = "inactive", "Inactive"
+        DELETED = "deleted", "Deleted"
+
+    # Contacts have no username; staff log in to the admin with one.
+    username = models.CharField(
+        max_length=150,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[UnicodeUsernameValidator()],
+        error_messages={"unique": "A user with that username already exists."},
+    )
+    first_name = models.CharField(max_length=NAME_MAX_LENGTH, blank=True)
+    last_name = models.CharField(max_length=NAME_MAX_LENGTH, blank=True)
+    email = models.EmailField(max_length=EMAIL_MAX_LENGTH, blank=True)
+    user_type = models.CharField(max_length=10, choices=UserType.choices, default=UserType.STAFF)
+    client = models.ForeignKey(
+        "clients.Client",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts",
+    )
+    role = models.ForeignKey(Role, null=True, blank=True, on_delete=models.PROTECT)
+    phone = models.CharField(
+        max_length=PHONE_MAX_LENGTH, null=True, blank=True, validators=[validate_phone]
+    )
+    phone_digits = models.GeneratedField(
+        expression=_phone_digits_expression(),
+        output_field=models.CharField(max_length=PHONE_MAX_LENGTH, null=True),
+        db_persist=True,
+    )
+    job_position = models.CharField(max_length=POSITION_MAX_LENGTH, null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    is_account_owner = models.BooleanField(default=False)
+    linkedin = models.CharField(max_length=SOCIAL_MAX_LENGTH, null=True, blank=True)
+    twitter = models.CharField(max_length=SOCIAL_MAX_LENGTH, null=True, blank=True)
+    facebook = models.CharField(max_length=SOCIAL_MAX_LENGTH, null=True, blank=True)
+    instagram = models.CharField(max_length=SOCIAL_MAX_LENGTH, null=True, blank=True)
+    skype = models.CharField(max_length=SOCIAL_MAX_LENGTH, null=True, blank=True)
+
+    objects = UserManager()
+
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            # Contacts of one client, in id order, without the soft-deleted ones.
+            models.Index(
+                fields=["client", "id"],
+                name="user_client_alive_idx",
+                condition=models.Q(deleted_at__isnull=True),
+            ),
+        ]
+        constraints = [
+            # Unique email among living users, compared case-insensitively. Staff made
+            # without an email (createsuperuser allows it) do not collide with each other.
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=models.Q(deleted_at__isnull=True) & ~models.Q(email=""),
+                name="user_email_ci_unique_alive",
+                violation_error_message="A user with this email already exists.",
+            ),
+            models.UniqueConstraint(
+                fields=["client"],
+                condition=models.Q(is_account_owner=True, deleted_at__isnull=True),
+                name="user_one_account_owner_per_client",
+                violation_error_message="This client already has an account owner.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(user_type__in=["staff", "client"]),
+                name="user_type_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["active", "inactive", "deleted"]),
+                name="user_status_valid",
+            ),
+            # Soft deletion is one state, whichever path wrote it.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(status="deleted", deleted_at__isnull=False)
+                    | (~models.Q(status="deleted") & models.Q(deleted_at__isnull=True))
+                ),
+                name="user_deleted_status_matches_deleted_at",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_account_owner=False) | models.Q(deleted_at__isnull=True),
+                name="user_deleted_is_not_owner",
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.email or self.username or f"User {self.pk}"
+
+
+class APIKey(models.Model):
+    """An API key: only its prefix (for lookup) and a SHA-256 digest are stored."""
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read"
+        WRITE = "write", "Write"
+
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=8, unique=True)
+    digest = models.CharField(max_length=64)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys")
+    scope = models.CharField(max_length=5, choices=Scope.choices, default=Scope.WRITE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "API key"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scope__in=["read", "write"]), name="apikey_scope_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix})"

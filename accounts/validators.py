@@ -1,0 +1,28 @@
+"""Field rules shared by the model, the API serializers, the admin and the importers."""
+
+import re
+
+from django.core.validators import RegexValidator
+
+NAME_MAX_LENGTH = 100
+EMAIL_MAX_LENGTH = 254
+PHONE_MAX_LENGTH = 30
+POSITION_MAX_LENGTH = 100
+SOCIAL_MAX_LENGTH = 100
+SOCIAL_NETWORKS = ("linkedin", "twitter", "facebook", "instagram", "skype")
+
+PHONE_CHARACTERS = re.compile(r"^[0-9 +\-().]*$")
+PHONE_PUNCTUATION = " +-()."
+
+validate_phone = RegexValidator(
+    PHONE_CHARACTERS,
+    message="Enter a phone number using digits, spaces and + - ( ) . only.",
+    code="invalid_phone",
+)
+
+
+def normalize_email(email: str) -> str:
+    """Keep the address as given but lower-case its domain (API.md 3.4)."""
+    email = email.strip()
+    local, sep, domain = email.rpartition("@")
+    return f"{local}@{domain.lower()}" if sep else email

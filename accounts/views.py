@@ -1,0 +1,16 @@
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins
+
+from contacts_api.api.views import APIViewSetMixin
+from rest_framework.viewsets import GenericViewSet
+
+from .models import Role
+from .serializers import RoleSerializer
+
+
+@extend_schema_view(list=extend_schema(summary="List roles"))
+class RoleViewSet(APIViewSetMixin, mixins.ListModelMixin, GenericViewSet):
+    queryset = Role.objects.order_by("id")
+    serializer_class = RoleSerializer
+    filter_backends = []
+    success_messages = {"list": "Roles retrieved successfully."}

@@ -1,0 +1,79 @@
+import re
+
+from django.db import models
+
+from accounts.models import User
+
+SEARCH_MAX_LENGTH = 100
+PHONE_LIKE = re.compile(r"^[0-9 +\-().]+$")
+MIN_PHONE_DIGITS = 3
+PREFIX_WORD_LENGTH = 2
+
+
+def search_q(text: str) -> models.Q:
+    """The search rule of API.md 3.2, as one Q object.
+
+    Every word must match some field: short words (1-2 chars) match the start of a first
+    name, last name or email; longer ones match anywhere in those and in the phone. A word,
+    or the whole text, with at least three digits also matches the phone's digits.
+    """
+    query = models.Q()
+    for word in text.split():
+        if len(word) <= PREFIX_WORD_LENGTH:
+            word_q = (
+                models.Q(first_name__istartswith=word)
+                | models.Q(last_name__istartswith=word)
+                | models.Q(email__istartswith=word)
+            )
+        else:
+            word_q = (
+                models.Q(first_name__icontains=word)
+                | models.Q(last_name__icontains=word)
+                | models.Q(email__icontains=word)
+                | models.Q(phone__icontains=word)
+            )
+            digits = re.sub(r"\D", "", word)
+            if len(digits) >= MIN_PHONE_DIGITS:
+                word_q |= models.Q(phone_digits__contains=digits)
+        query &= word_q
+    # "(20) 7946-0000" is one phone number typed in pieces: match it whole on the digits.
+    whole_digits = re.sub(r"\D", "", text)
+    if len(text.split()) > 1 and PHONE_LIKE.match(text) and len(whole_digits) >= MIN_PHONE_DIGITS:
+        query |= models.Q(phone_digits__contains=whole_digits)
+    return query
+
+
+class ContactQuerySet(models.QuerySet):
+    def alive(self):
+        """Contacts that are not soft-deleted."""
+        return self.filter(deleted_at__isnull=True)
+
+    def search(self, text: str):
+        return self.filter(search_q(text)) if text.strip() else self
+
+    def with_related(self):
+        """What the contact representation reads, in the same query."""
+        return self.select_related("client", "role")
+
+
+class ContactManager(models.Manager.from_queryset(ContactQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().filter(user_type=User.UserType.CLIENT)
+
+
+class Contact(User):
+    """A user of type `client`: a person who works at a client company."""
+
+    objects = ContactManager()
+
+    class Meta:
+        proxy = True
+        ordering = ["id"]
+
+    def save(self, *args, **kwargs):
+        self.user_type = User.UserType.CLIENT
+        super().save(*args, **kwargs)
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()

@@ -1,0 +1,101 @@
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.models import User
+from contacts_api.api.views import APIModelViewSet
+
+from .filters import ContactFilterSet
+from .models import Contact
+from .serializers import ContactCreateSerializer, ContactSerializer, ContactUpdateSerializer
+from .services import (
+    CONTACT_NOT_FOUND,
+    contact_create,
+    contact_set_account_owner,
+    contact_soft_delete,
+    contact_update,
+)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List or search contacts"),
+    retrieve=extend_schema(summary="Get a contact"),
+    create=extend_schema(
+        summary="Create a contact",
+        request=ContactCreateSerializer,
+        responses={201: ContactSerializer},
+    ),
+    update=extend_schema(
+        summary="Replace a contact's editable fields",
+        request=ContactUpdateSerializer,
+        responses={200: ContactSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Update some of a contact's fields",
+        request=ContactUpdateSerializer,
+        responses={200: ContactSerializer},
+    ),
+    destroy=extend_schema(
+        summary="Soft-delete a contact",
+        responses={200: OpenApiResponse(description="Deleted; `data` is null.")},
+    ),
+)
+class ContactViewSet(APIModelViewSet):
+    """Contacts: client users. Writes go through contacts.services."""
+
+    serializer_class = ContactSerializer
+    filterset_class = ContactFilterSet
+    not_found_message = CONTACT_NOT_FOUND
+    success_messages = {
+        "list": "Contacts retrieved successfully.",
+        "retrieve": "Contact retrieved successfully.",
+        "create": "Contact created successfully.",
+        "update": "Contact updated successfully.",
+        "partial_update": "Contact updated successfully.",
+        "destroy": "Contact deleted successfully.",
+        "set_account_owner": "Contact set as account owner successfully.",
+    }
+    extra_error_statuses = {"set_account_owner": [409]}
+
+    def get_queryset(self):
+        if self.action == "list":
+            return Contact.objects.with_related()  # the FilterSet hides deleted rows
+        if self.action == "set_account_owner":
+            # Any living user: a staff id is a 409, not a 404 (API.md 3.7).
+            return User.objects.filter(deleted_at__isnull=True)
+        return Contact.objects.alive().with_related()
+
+    def create(self, request, *args, **kwargs):
+        serializer = ContactCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        contact = contact_create(**serializer.validated_data)
+        location = request.build_absolute_uri(reverse("contact-detail", args=[contact.pk]))
+        return Response(
+            ContactSerializer(contact).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": location},
+        )
+
+    def update(self, request, *args, **kwargs):
+        contact = self.get_object()
+        serializer = ContactUpdateSerializer(data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        contact = contact_update(contact=contact, data=serializer.validated_data)
+        return Response(ContactSerializer(contact).data)
+
+    def destroy(self, request, *args, **kwargs):
+        contact_soft_delete(contact=self.get_object())
+        return Response(None)
+
+    @extend_schema(
+        summary="Set as the client's account owner",
+        request=None,
+        responses={200: ContactSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="set-account-owner")
+    def set_account_owner(self, request, *args, **kwargs):
+        contact = contact_set_account_owner(user=self.get_object())
+        contact = Contact.objects.with_related().get(pk=contact.pk)
+        return Response(ContactSerializer(contact).data)

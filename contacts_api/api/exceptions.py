@@ -1,0 +1,139 @@
+"""The one place where errors become the contract's error envelope (API.md 1.1)."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler, set_rollback
+
+from contacts_api.errors import (
+    ConflictError,
+    NotFoundError,
+    ServiceError,
+    ServiceValidationError,
+)
+
+logger = logging.getLogger("contacts_api.errors")
+
+VALIDATION_MESSAGE = "The given data was invalid."
+SERVER_ERROR_MESSAGE = "Internal server error."
+UNAVAILABLE_MESSAGE = "The service is temporarily unavailable. Please retry later."
+UNAVAILABLE_RETRY_AFTER = 5
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the resource's state."
+    default_code = "conflict"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "payload_too_large"
+
+
+class ServiceUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = UNAVAILABLE_MESSAGE
+    default_code = "service_unavailable"
+
+
+CODES = {
+    400: "bad_request",
+    401: "authentication_failed",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_failed",
+    429: "throttled",
+    500: "server_error",
+    503: "service_unavailable",
+}
+
+
+def error_body(status_code: int, message: str, *, code: str | None = None, errors=None) -> dict:
+    body = {"success": False, "message": message, "code": code or CODES.get(status_code, "error")}
+    if errors is not None:
+        body["errors"] = errors
+    return body
+
+
+def flatten_errors(detail) -> dict[str, list[str]]:
+    """DRF's error detail as `{field: [message, ...]}`; nested fields join with a dot."""
+    if not isinstance(detail, dict):
+        return {"non_field_errors": _messages(detail)}
+    flat: dict[str, list[str]] = {}
+    for field, value in detail.items():
+        if isinstance(value, dict):
+            for sub_field, messages in flatten_errors(value).items():
+                flat[f"{field}.{sub_field}"] = messages
+        else:
+            flat[str(field)] = _messages(value)
+    return flat
+
+
+def _messages(value) -> list[str]:
+    if isinstance(value, (list, tuple)):
+        return [message for item in value for message in _messages(item)]
+    if isinstance(value, dict):
+        return [f"{key}: {m}" for key, item in value.items() for m in _messages(item)]
+    return [str(value)]
+
+
+def _to_api_exception(exc):
+    if isinstance(exc, ServiceValidationError):
+        return exceptions.ValidationError(exc.errors)
+    if isinstance(exc, NotFoundError):
+        return exceptions.NotFound(exc.message)
+    if isinstance(exc, ConflictError):
+        return Conflict(exc.message)
+    if isinstance(exc, ServiceError):
+        return exceptions.ValidationError({"non_field_errors": [exc.message]})
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied()
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        # The database cannot be reached (or is locked past its busy timeout).
+        logger.warning("Database unavailable: %s", exc)
+        return ServiceUnavailable()
+    return exc
+
+
+def envelope_exception_handler(exc, context):
+    """DRF's handler first (rollback, WWW-Authenticate, Retry-After), then reshape."""
+    exc = _to_api_exception(exc)
+    response = exception_handler(exc, context)
+    if response is None:
+        set_rollback()
+        request = context.get("request")
+        logger.exception(
+            "Unhandled error on %s %s",
+            getattr(request, "method", "?"),
+            getattr(request, "path", "?"),
+            exc_info=exc,
+        )
+        return Response(error_body(500, SERVER_ERROR_MESSAGE), status=500)
+
+    if isinstance(exc, exceptions.ValidationError):
+        response.status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+        response.data = error_body(422, VALIDATION_MESSAGE, errors=flatten_errors(exc.detail))
+        return response
+
+    code = CODES.get(response.status_code, "error")
+    if isinstance(exc, exceptions.NotAuthenticated):
+        code = "not_authenticated"
+    if isinstance(exc, ServiceUnavailable):
+        response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
+    detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+    message = " ".join(_messages(detail)) if not isinstance(detail, str) else str(detail)
+    response.data = error_body(response.status_code, message, code=code)
+    return response

@@ -1,0 +1,141 @@
+"""drf-spectacular hooks: the envelope and the error responses in the OpenAPI schema.
+
+drf-spectacular does not see renderers or exception handlers, so what they add to a
+response is described here once, for every operation; a test checks the schema
+against real responses (schemathesis).
+"""
+
+from drf_spectacular.openapi import AutoSchema
+from rest_framework import serializers
+
+from .exceptions import CODES
+
+
+def envelope_schema(data_schema: dict) -> dict:
+    return {
+        "type": "object",
+        "required": ["success", "message", "data"],
+        "properties": {
+            "success": {"type": "boolean", "enum": [True]},
+            "message": {"type": "string"},
+            "data": data_schema,
+        },
+    }
+
+
+PAGINATION_META_SCHEMA = {
+    "type": "object",
+    "required": ["pagination"],
+    "properties": {
+        "pagination": {
+            "type": "object",
+            "required": [
+                "total", "total_exact", "count", "per_page", "current_page", "total_pages", "links",
+            ],
+            "properties": {
+                "total": {"type": "integer", "minimum": 0},
+                "total_exact": {
+                    "type": "boolean",
+                    "description": "false when the total (above 10,000) came from a count up to 60 s old",
+                },
+                "count": {"type": "integer", "minimum": 0},
+                "per_page": {"type": "integer", "minimum": 1},
+                "current_page": {
+                    "type": "integer",
+                    "nullable": True,
+                    "description": "null for keyset pages (`after`)",
+                },
+                "total_pages": {"type": "integer", "minimum": 0},
+                "links": {
+                    "type": "object",
+                    "required": ["previous", "next"],
+                    "properties": {
+                        "previous": {"type": "string", "format": "uri", "nullable": True},
+                        "next": {"type": "string", "format": "uri", "nullable": True},
+                    },
+                },
+            },
+        }
+    },
+}
+
+
+def list_envelope_schema(items_schema: dict) -> dict:
+    schema = envelope_schema(items_schema)
+    schema["required"].append("meta")
+    schema["properties"]["meta"] = PAGINATION_META_SCHEMA
+    return schema
+
+
+class ErrorEnvelopeSerializer(serializers.Serializer):
+    """Every 4xx and 5xx answer."""
+
+    success = serializers.BooleanField(default=False)
+    message = serializers.CharField()
+    code = serializers.ChoiceField(choices=sorted({*CODES.values(), "not_authenticated"}))
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Field or query parameter name to messages; present on 422 only.",
+    )
+
+    class Meta:
+        ref_name = "Error"
+
+
+ERROR_DESCRIPTIONS = {
+    400: "Malformed JSON or form body.",
+    401: "No API key (not_authenticated) or a wrong, revoked or expired one (authentication_failed).",
+    403: "The API key lacks the scope (a read-only key writing).",
+    404: "Not found.",
+    409: "The contact does not belong to a client account.",
+    413: "Body over the configured limit.",
+    415: "Unsupported media type.",
+    422: "Body or query parameters fail validation.",
+    429: "Rate limit hit; Retry-After says when to retry.",
+    500: "A bug; logged with the request id.",
+    503: "The database cannot be reached; Retry-After is set.",
+}
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+BODY_METHODS = ("POST", "PUT", "PATCH")
+
+
+class EnvelopeAutoSchema(AutoSchema):
+    """Wraps 2xx bodies in the success envelope and adds the contract's errors."""
+
+    def error_statuses(self) -> list[int]:
+        statuses = [401, 429, 500, 503]
+        if self.method in WRITE_METHODS:
+            statuses += [403, 413]
+        if self.method in BODY_METHODS:
+            statuses += [400, 415, 422]
+        if self.method == "GET" and self._is_list_view():
+            statuses.append(422)
+        if "{" in self.path:
+            statuses.append(404)
+        statuses += getattr(self.view, "extra_error_statuses", {}).get(self.view.action, [])
+        return sorted(set(statuses))
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        media_types = self.map_renderers("media_type")
+        for code, response in list(responses.items()):
+            if not code.startswith("2"):
+                continue
+            content = response.get("content")
+            if not content:
+                data_schema = {"nullable": True, "description": "Always null."}
+                response["content"] = {mt: {"schema": envelope_schema(data_schema)} for mt in media_types}
+            elif not self._is_list_view():
+                for media in content.values():
+                    media["schema"] = envelope_schema(media["schema"])
+        error_ref = self.resolve_serializer(ErrorEnvelopeSerializer, "response").ref
+        for status in self.error_statuses():
+            responses.setdefault(
+                str(status),
+                {
+                    "description": ERROR_DESCRIPTIONS[status],
+                    "content": {mt: {"schema": error_ref} for mt in media_types},
+                },
+            )
+        return responses

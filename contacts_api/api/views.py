@@ -1,0 +1,76 @@
+"""Base viewsets: behaviour every API resource shares, declared once."""
+
+from django.conf import settings
+from django.http import Http404
+from rest_framework import viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView
+
+from .exceptions import PayloadTooLarge
+
+
+def check_body_size(request) -> None:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > settings.API_MAX_BODY_SIZE:
+        raise PayloadTooLarge(
+            f"The request body is larger than the limit of {settings.API_MAX_BODY_SIZE} bytes."
+        )
+
+
+class APIViewSetMixin:
+    """Envelope messages per action, 413 before anything else, and the 404 message.
+
+    `success_messages` maps an action to the envelope's message; `not_found_message` is
+    the 404 message for an unknown id. Filters apply to the list only, so that a query
+    parameter can never make a hidden row reachable through a detail URL.
+    """
+
+    success_messages: dict[str, str] = {}
+    not_found_message = "Not found."
+    extra_error_statuses: dict[str, list[int]] = {}
+    http_method_names = ["get", "post", "put", "patch", "delete", "head"]
+
+    def initial(self, request, *args, **kwargs):
+        check_body_size(request)
+        super().initial(request, *args, **kwargs)
+
+    def filter_queryset(self, queryset):
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404 as error:
+            raise NotFound(self.not_found_message) from error
+
+
+class APIModelViewSet(APIViewSetMixin, viewsets.ModelViewSet):
+    pass
+
+
+class APIReadOnlyViewSet(APIViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+class APINotFoundView(APIView):
+    """Any unknown URL under /api/: a 404 in the error envelope, for every method."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = []
+    schema = None
+
+    def dispatch(self, request, *args, **kwargs):
+        self.args, self.kwargs, self.request = args, kwargs, request
+        request = self.initialize_request(request, *args, **kwargs)
+        self.request = request
+        self.headers = self.default_response_headers
+        response = self.handle_exception(NotFound("The requested URL was not found."))
+        self.response = self.finalize_response(request, response, *args, **kwargs)
+        return self.response

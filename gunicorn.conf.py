@@ -1,0 +1,12 @@
+"""gunicorn settings for `make run`; each can be overridden from the environment."""
+
+import os
+
+bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 10
+# The application logs one line per request with its request id; no second access log.
+accesslog = None
+errorlog = "-"
