@@ -1,0 +1,70 @@
+"""Concurrent writes against PostgreSQL with real threads: the database decides."""
+
+import threading
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from clients.tests.factories import ClientFactory
+from contacts.models import Contact
+from contacts.tests.factories import ContactFactory
+from contacts_api.testing import requires_postgres
+
+pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
+
+
+def run_concurrently(count, work):
+    barrier = threading.Barrier(count)
+    results = [None] * count
+
+    def target(index):
+        try:
+            barrier.wait(timeout=10)
+            results[index] = work(index)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def client_for(key):
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    return api
+
+
+def test_twelve_concurrent_creates_with_one_email_give_one_201_and_eleven_422s(write_key):
+    company = ClientFactory()
+
+    def create(index):
+        response = client_for(write_key).post(
+            "/api/v1/contacts",
+            {"first_name": "Ada", "last_name": f"L{index}", "email": "race@example.com", "clientid": company.pk},
+            format="json",
+        )
+        return response.status_code, response.json()
+
+    results = run_concurrently(12, create)
+    statuses = sorted(status for status, _ in results)
+    assert statuses == [201] + [422] * 11
+    for status, body in results:
+        if status == 422:
+            assert body["errors"] == {"email": ["A user with this email already exists."]}
+    assert Contact.objects.filter(email__iexact="race@example.com").count() == 1
+
+
+def test_concurrent_set_account_owner_calls_leave_exactly_one_owner(write_key):
+    company = ClientFactory()
+    contacts = [ContactFactory(client=company) for _ in range(8)]
+
+    def set_owner(index):
+        return client_for(write_key).post(f"/api/v1/contacts/{contacts[index].pk}/set-account-owner").status_code
+
+    assert run_concurrently(8, set_owner) == [200] * 8
+    assert Contact.objects.filter(client=company, is_account_owner=True).count() == 1
