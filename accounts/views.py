@@ -1,8 +1,8 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins
+from rest_framework.viewsets import GenericViewSet
 
 from contacts_api.api.views import APIViewSetMixin
-from rest_framework.viewsets import GenericViewSet
 
 from .models import Role
 from .serializers import RoleSerializer

@@ -1,8 +1,8 @@
 from django.db import models
 from django.db.models.functions import Coalesce
 
-from contacts_api.timestamps import Timestamped
 from accounts.validators import EMAIL_MAX_LENGTH, PHONE_MAX_LENGTH, validate_phone
+from contacts_api.timestamps import Timestamped
 
 
 class ClientQuerySet(models.QuerySet):

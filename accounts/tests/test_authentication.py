@@ -1,0 +1,178 @@
+"""API keys on the wire (API.md 2)."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from accounts.keys import generate_key, key_digest, key_prefix
+from accounts.models import APIKey
+from accounts.services import InvalidAPIKey, api_key_verify
+from contacts.tests.factories import ContactFactory
+from contacts_api.testing import envelope_error
+
+URL = "/api/v1/contacts"
+pytestmark = pytest.mark.django_db
+
+
+def get(headers):
+    return APIClient().get(URL, headers=headers)
+
+
+def test_a_bearer_key_is_accepted(write_key):
+    assert get({"Authorization": f"Bearer {write_key}"}).status_code == 200
+
+
+def test_the_bearer_scheme_is_case_insensitive(write_key):
+    assert get({"Authorization": f"bearer {write_key}"}).status_code == 200
+
+
+def test_an_x_api_key_header_is_accepted(write_key):
+    assert get({"X-API-Key": write_key}).status_code == 200
+
+
+def test_a_missing_key_is_a_401_not_authenticated_with_www_authenticate():
+    response = get({})
+    assert envelope_error(response) == (401, "not_authenticated")
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+
+
+def test_another_authorization_scheme_counts_as_no_key():
+    assert envelope_error(get({"Authorization": "Basic dXNlcjpwYXNz"})) == (401, "not_authenticated")
+
+
+def wrong_key_cases(write_key):
+    good_prefix = key_prefix(write_key)
+    unknown, _ = generate_key()
+    typo = write_key[:-10] + ("A" if write_key[-10] != "A" else "B") + write_key[-9:]
+    same_prefix_other_secret, _ = generate_key(prefix=good_prefix)
+    return {
+        "unknown": unknown,
+        "typo": typo,
+        "truncated": write_key[:-1],
+        "garbage": "hello",
+        "same prefix, other secret": same_prefix_other_secret,
+    }
+
+
+@pytest.mark.parametrize("case", ["unknown", "typo", "truncated", "garbage", "same prefix, other secret"])
+def test_a_wrong_key_is_a_401_authentication_failed(write_key, case):
+    key = wrong_key_cases(write_key)[case]
+    response = get({"Authorization": f"Bearer {key}"})
+    assert envelope_error(response) == (401, "authentication_failed")
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+
+
+def test_a_typo_is_caught_by_the_checksum_without_a_query(write_key, django_assert_num_queries):
+    typo = wrong_key_cases(write_key)["typo"]
+    with django_assert_num_queries(0), pytest.raises(InvalidAPIKey, match="Malformed"):
+        api_key_verify(typo)
+
+
+def test_an_empty_bearer_is_a_401_authentication_failed():
+    assert envelope_error(get({"Authorization": "Bearer "})) == (401, "authentication_failed")
+
+
+def test_a_revoked_key_is_refused(make_api_key):
+    key, raw = make_api_key()
+    APIKey.objects.filter(pk=key.pk).update(revoked_at=timezone.now())
+    response = get({"X-API-Key": raw})
+    assert envelope_error(response) == (401, "authentication_failed")
+    assert "revoked" in response.json()["message"]
+
+
+def test_an_expired_key_is_refused(make_api_key):
+    _, raw = make_api_key(expires_at=timezone.now() - timedelta(seconds=1))
+    response = get({"X-API-Key": raw})
+    assert envelope_error(response) == (401, "authentication_failed")
+    assert "expired" in response.json()["message"]
+
+
+def test_a_key_not_yet_expired_works(make_api_key):
+    _, raw = make_api_key(expires_at=timezone.now() + timedelta(days=1))
+    assert get({"X-API-Key": raw}).status_code == 200
+
+
+def test_a_key_of_a_deactivated_user_is_refused(make_api_key, staff_user):
+    _, raw = make_api_key()
+    staff_user.is_active = False
+    staff_user.save()
+    assert envelope_error(get({"X-API-Key": raw})) == (401, "authentication_failed")
+
+
+def test_only_the_prefix_and_a_sha256_digest_are_stored(make_api_key):
+    key, raw = make_api_key()
+    assert raw.startswith(f"ck_{key.prefix}_")
+    assert key.digest == key_digest(raw)
+    assert raw not in str(APIKey.objects.values().get(pk=key.pk))
+
+
+def test_last_used_is_written_at_most_once_a_minute(make_api_key):
+    key, raw = make_api_key()
+    get({"X-API-Key": raw})
+    first = APIKey.objects.get(pk=key.pk).last_used_at
+    assert first is not None
+    get({"X-API-Key": raw})
+    assert APIKey.objects.get(pk=key.pk).last_used_at == first
+    APIKey.objects.filter(pk=key.pk).update(last_used_at=first - timedelta(minutes=2))
+    get({"X-API-Key": raw})
+    assert APIKey.objects.get(pk=key.pk).last_used_at > first
+
+
+@pytest.mark.parametrize(
+    "method, path, scope, expected",
+    [
+        ("get", "/api/v1/contacts", "read", 200),
+        ("get", "/api/v1/contacts/{id}", "read", 200),
+        ("get", "/api/v1/clients", "read", 200),
+        ("get", "/api/v1/roles", "read", 200),
+        ("post", "/api/v1/contacts", "read", 403),
+        ("put", "/api/v1/contacts/{id}", "read", 403),
+        ("patch", "/api/v1/contacts/{id}", "read", 403),
+        ("delete", "/api/v1/contacts/{id}", "read", 403),
+        ("post", "/api/v1/contacts/{id}/set-account-owner", "read", 403),
+        ("patch", "/api/v1/contacts/{id}", "write", 200),
+        ("delete", "/api/v1/contacts/{id}", "write", 200),
+        ("post", "/api/v1/contacts/{id}/set-account-owner", "write", 200),
+    ],
+)
+def test_scopes(make_api_key, method, path, scope, expected):
+    contact = ContactFactory()
+    _, raw = make_api_key(scope)
+    client = APIClient()
+    client.credentials(HTTP_X_API_KEY=raw)
+    response = getattr(client, method)(path.format(id=contact.pk), {}, format="json")
+    assert response.status_code == expected
+    if expected == 403:
+        assert envelope_error(response) == (403, "permission_denied")
+        contact.refresh_from_db()
+        assert contact.status == "active" and not contact.is_account_owner
+
+
+@override_settings(API_AUTH_FAILURE_LIMIT="3/min")
+def test_failed_authentication_is_limited_per_address(write_key):
+    bad = {"Authorization": "Bearer ck_nope"}
+    for _ in range(3):
+        assert get(bad).status_code == 401
+    response = get(bad)
+    assert envelope_error(response) == (429, "throttled")
+    assert 1 <= int(response["Retry-After"]) <= 60
+    # Every request from that address is refused now, even with a good key...
+    assert get({"Authorization": f"Bearer {write_key}"}).status_code == 429
+    # ...but not from another address.
+    other = APIClient(REMOTE_ADDR="10.9.8.7").get(URL, headers={"Authorization": f"Bearer {write_key}"})
+    assert other.status_code == 200
+
+
+@override_settings(API_RATE_LIMIT="3/min")
+def test_each_key_is_rate_limited(make_api_key):
+    _, first_key = make_api_key()
+    _, second_key = make_api_key()
+    for _ in range(3):
+        assert get({"X-API-Key": first_key}).status_code == 200
+    response = get({"X-API-Key": first_key})
+    assert envelope_error(response) == (429, "throttled")
+    assert response["Retry-After"].isdigit()
+    assert get({"X-API-Key": second_key}).status_code == 200

@@ -1,0 +1,116 @@
+"""Conventions every endpoint shares (API.md 1, 5): headers, errors, probes, docs."""
+
+import re
+
+import pytest
+from django.db import OperationalError
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.test import override_settings
+
+from contacts.views import ContactViewSet
+from contacts_api.testing import envelope_error
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_sane_request_id_is_echoed(api):
+    response = api.get("/api/v1/roles", headers={"X-Request-ID": "abc-123"})
+    assert response["X-Request-ID"] == "abc-123"
+
+
+@pytest.mark.parametrize("sent", [None, "", "bad id with spaces", "x" * 200])
+def test_otherwise_a_request_id_is_generated(api, sent):
+    headers = {"X-Request-ID": sent} if sent is not None else {}
+    response = api.get("/api/v1/roles", headers=headers)
+    assert re.fullmatch(r"[0-9a-f]{32}", response["X-Request-ID"])
+
+
+def test_every_request_is_logged_with_its_id(api, caplog):
+    caplog.set_level("INFO", logger="contacts_api.requests")
+    api.get("/api/v1/roles", headers={"X-Request-ID": "trace-me"})
+    record = next(r for r in caplog.records if r.name == "contacts_api.requests")
+    assert record.getMessage().startswith("GET /api/v1/roles 200 ")
+    assert record.request_id == "trace-me"
+
+
+def test_api_responses_are_not_cached(api, anon_client):
+    assert api.get("/api/v1/roles")["Cache-Control"] == "no-store"
+    assert anon_client.get("/api/v1/roles")["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("method", ["get", "post", "put", "patch", "delete"])
+@pytest.mark.parametrize("path", ["/api/v1/nothing", "/api/v2/contacts", "/api/", "/api/v1/contacts/abc"])
+def test_unknown_api_urls_are_a_404_in_the_envelope(api, method, path):
+    response = getattr(api, method)(path)
+    assert envelope_error(response) == (404, "not_found")
+    assert response["Content-Type"] == "application/json"
+
+
+def test_an_unsupported_method_is_a_405(api):
+    assert envelope_error(api.put("/api/v1/contacts")) == (405, "method_not_allowed")
+
+
+def test_json_is_returned_whatever_the_client_accepts(api):
+    response = api.get("/api/v1/roles", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+
+
+@override_settings(DEBUG=True)
+def test_a_bug_is_a_500_envelope_without_a_traceback_even_in_debug(api, monkeypatch):
+    def explode(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(ContactViewSet, "list", explode)
+    api.raise_request_exception = False
+    response = api.get("/api/v1/contacts")
+    assert envelope_error(response) == (500, "server_error")
+    assert "secret internals" not in response.content.decode()
+    assert "Traceback" not in response.content.decode()
+
+
+def test_an_unreachable_database_is_a_503_with_retry_after(api, monkeypatch):
+    def refuse(self):
+        raise OperationalError("connection refused")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(BaseDatabaseWrapper, "ensure_connection", refuse)
+        response = api.get("/api/v1/roles")
+    assert envelope_error(response) == (503, "service_unavailable")
+    assert response["Retry-After"] == "5"
+
+
+def test_healthz_answers_without_a_key(anon_client):
+    assert anon_client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_readyz_is_200_when_the_database_answers(anon_client):
+    assert anon_client.get("/readyz").status_code == 200
+
+
+def test_readyz_is_503_when_the_database_does_not(anon_client, monkeypatch):
+    def refuse(self):
+        raise OperationalError("connection refused")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(BaseDatabaseWrapper, "ensure_connection", refuse)
+        response = anon_client.get("/readyz")
+    assert response.status_code == 503
+
+
+def test_the_schema_needs_no_key(anon_client):
+    response = anon_client.get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200
+    schema = response.json()
+    assert {"/api/v1/contacts", "/api/v1/contacts/{id}", "/api/v1/contacts/{id}/set-account-owner",
+            "/api/v1/clients", "/api/v1/clients/{id}", "/api/v1/roles"} <= set(schema["paths"])
+    assert set(schema["components"]["securitySchemes"]) == {"bearerAuth", "apiKeyHeader"}
+
+
+@pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/"])
+def test_the_docs_pages_load_nothing_from_another_host(anon_client, path):
+    response = anon_client.get(path)
+    assert response.status_code == 200
+    html = response.content.decode()
+    external = re.findall(r"""(?:src|href)=["'](?:https?:)?//[^"']+""", html)
+    assert external == []
