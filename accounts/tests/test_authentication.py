@@ -176,3 +176,53 @@ def test_each_key_is_rate_limited(make_api_key):
     assert envelope_error(response) == (429, "throttled")
     assert response["Retry-After"].isdigit()
     assert get({"X-API-Key": second_key}).status_code == 200
+
+
+def redis_cache_settings():
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",
+        }
+    }
+
+
+def redis_is_up() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not redis_is_up(), reason="no Redis on 127.0.0.1:6379")
+def test_the_rate_limit_is_counted_in_redis_when_configured(make_api_key):
+    from django.core.cache import caches
+
+    _, raw = make_api_key()
+    with override_settings(CACHES=redis_cache_settings(), API_RATE_LIMIT="2/min"):
+        caches["default"].clear()
+        try:
+            assert get({"X-API-Key": raw}).status_code == 200
+            assert get({"X-API-Key": raw}).status_code == 200
+            assert get({"X-API-Key": raw}).status_code == 429
+            assert any(key.startswith(b":1:rl:key:") for key in caches["default"]._cache.get_client().keys("*"))
+        finally:
+            caches["default"].clear()
+
+
+@override_settings(
+    CACHES={
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens
+            "OPTIONS": {"socket_connect_timeout": 0.2},
+        }
+    },
+    API_RATE_LIMIT="1/min",
+)
+def test_a_cache_outage_pauses_the_limits_instead_of_failing_requests(write_key):
+    for _ in range(3):
+        assert get({"X-API-Key": write_key}).status_code == 200

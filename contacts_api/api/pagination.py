@@ -11,6 +11,8 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from .throttling import CACHE_DOWN
+
 _INTEGER = re.compile(r"^-?[0-9]{1,100}$")
 MAX_ID = 2**63 - 1
 # Offsets past this cannot be sent to the database (64-bit); such a page is empty anyway.
@@ -45,11 +47,17 @@ def count_rows(queryset) -> tuple[int, bool]:
         return capped, True
     sql, params = queryset.query.sql_with_params()
     key = "count:" + hashlib.sha256(f"{queryset.db}|{sql}|{params!r}".encode()).hexdigest()
-    cached = cache.get(key)
+    try:
+        cached = cache.get(key)
+    except CACHE_DOWN:
+        cached = None
     if cached is not None:
         return cached, False
     total = queryset.count()
-    cache.set(key, total, settings.API_COUNT_CACHE_SECONDS)
+    try:
+        cache.set(key, total, settings.API_COUNT_CACHE_SECONDS)
+    except CACHE_DOWN:
+        pass  # the next request counts again
     return total, True
 
 
