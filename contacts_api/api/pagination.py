@@ -1,5 +1,6 @@
 """`page`/`limit` pages, `after` keyset pages, and cheap totals (API.md 1.2)."""
 
+import contextlib
 import hashlib
 import math
 import re
@@ -54,10 +55,8 @@ def count_rows(queryset) -> tuple[int, bool]:
     if cached is not None:
         return cached, False
     total = queryset.count()
-    try:
+    with contextlib.suppress(*CACHE_DOWN):  # the next request then counts again
         cache.set(key, total, settings.API_COUNT_CACHE_SECONDS)
-    except CACHE_DOWN:
-        pass  # the next request counts again
     return total, True
 
 
