@@ -1,5 +1,6 @@
 import re
 
+from django.contrib.auth.models import BaseUserManager
 from django.db import models
 
 from accounts.models import User
@@ -56,7 +57,7 @@ class ContactQuerySet(models.QuerySet):
         return self.select_related("client", "role")
 
 
-class ContactManager(models.Manager.from_queryset(ContactQuerySet)):
+class ContactManager(BaseUserManager.from_queryset(ContactQuerySet)):
     def get_queryset(self):
         return super().get_queryset().filter(user_type=User.UserType.CLIENT)
 

@@ -123,10 +123,15 @@ def contact_create(
 def contact_update(*, contact: Contact, data: dict) -> Contact:
     """Change the given fields of a contact; fields absent from `data` keep their value.
 
-    `data` may hold first_name, last_name, email, phone, job_position, status and social.
-    The client and the account-owner flag are not changed here.
+    `data` may hold first_name, last_name, email, phone, job_position, status, social and
+    (for staff, never from the API) client: a contact moved to another client stops being
+    an account owner. The account-owner flag is otherwise not changed here.
     """
     changed = []
+    if "client" in data and data["client"] != contact.client:
+        contact.client = data["client"]
+        contact.is_account_owner = False
+        changed += ["client", "is_account_owner"]
     if "email" in data:
         email = normalize_email(data["email"])
         if email_taken(email, exclude_pk=contact.pk):
@@ -160,6 +165,20 @@ def contact_soft_delete(*, contact: Contact) -> None:
         raise NotFoundError(CONTACT_NOT_FOUND)
     contact.status, contact.deleted_at, contact.is_account_owner = User.Status.DELETED, now, False
     contact.updated_at = now
+
+
+@transaction.atomic
+def contact_restore(*, contact: Contact) -> Contact:
+    """Bring a soft-deleted contact back as active, unless its email now belongs to another user."""
+    if contact.deleted_at is None:
+        return contact
+    if email_taken(contact.email, exclude_pk=contact.pk):
+        raise ServiceValidationError(
+            {"email": [f"{contact.email} now belongs to another user; change it before restoring."]}
+        )
+    contact.status, contact.deleted_at = User.Status.ACTIVE, None
+    _save(contact, update_fields=["status", "deleted_at"])
+    return contact
 
 
 @transaction.atomic
