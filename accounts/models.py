@@ -73,7 +73,8 @@ class User(Timestamped, AbstractUser):
         on_delete=models.SET_NULL,
         related_name="contacts",
     )
-    role = models.ForeignKey(Role, null=True, blank=True, on_delete=models.PROTECT)
+    # No index on role: nearly every contact has the same one, and roles are rarely deleted.
+    role = models.ForeignKey(Role, null=True, blank=True, on_delete=models.PROTECT, db_index=False)
     phone = models.CharField(
         max_length=PHONE_MAX_LENGTH, null=True, blank=True, validators=[validate_phone]
     )

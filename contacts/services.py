@@ -7,6 +7,7 @@ as a ServiceValidationError, never as an IntegrityError.
 
 import logging
 from functools import partial
+from operator import itemgetter
 
 from django.db import IntegrityError, transaction
 from django.db.models import Value
@@ -208,6 +209,80 @@ def contact_set_account_owner(*, user: User) -> Contact:
     contact.is_account_owner = True
     _save(contact, update_fields=["is_account_owner", "updated_at"])
     return contact
+
+
+BULK_ROW_FIELDS = (
+    "first_name", "last_name", "email", "client_id", "phone", "job_position", "status", *SOCIAL_NETWORKS,
+)
+
+
+def _sql_literal(value, vendor: str) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return ("TRUE" if value else "FALSE") if vendor == "postgresql" else str(int(value))
+    if isinstance(value, int):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def contacts_bulk_insert(rows: list[dict]) -> None:
+    """Insert many new contacts at once, with contact_create's defaults.
+
+    Each row holds every field of BULK_ROW_FIELDS, cleaned. Uniqueness is left to the
+    database, which raises IntegrityError for the whole statement. PostgreSQL gets one
+    COPY, other databases one executemany with the batch's constants written into the
+    statement: no model instance and no constant parameter per row, so a million rows
+    stay cheap.
+    """
+    if not rows:
+        return
+    from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+    from django.db import connection
+    from django.utils.crypto import get_random_string
+
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    constants = {
+        # One unusable password per batch: it can never authenticate, and set-password
+        # tokens also depend on the user's id.
+        "password": UNUSABLE_PASSWORD_PREFIX + get_random_string(40),
+        "last_login": None,
+        "is_superuser": False,
+        "username": None,
+        "is_staff": False,
+        "is_active": True,
+        "date_joined": now,
+        "user_type": User.UserType.CLIENT.value,
+        "role_id": default_contact_role().pk,
+        "deleted_at": None,
+        "is_account_owner": False,
+        "created_at": now,
+        "updated_at": now,
+    }
+    by_name = {f.attname: f.column for f in User._meta.concrete_fields}
+    quote = connection.ops.quote_name
+    row_columns = [quote(by_name[name]) for name in BULK_ROW_FIELDS]
+    constant_columns = [quote(by_name[name]) for name in constants]
+    table = quote(User._meta.db_table)
+    values = itemgetter(*BULK_ROW_FIELDS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            column_sql = ", ".join(row_columns + constant_columns)
+            tail = tuple(constants.values())
+            # psycopg's COPY bypasses Django's cursor: map its errors to Django's ourselves.
+            with connection.wrap_database_errors, cursor.cursor.copy(
+                f"COPY {table} ({column_sql}) FROM STDIN"
+            ) as copy:
+                for row in rows:
+                    copy.write_row(values(row) + tail)
+        else:
+            column_sql = ", ".join(row_columns + constant_columns)
+            placeholders = ", ".join(
+                ["%s"] * len(row_columns) + [_sql_literal(v, connection.vendor) for v in constants.values()]
+            )
+            cursor.executemany(
+                f"INSERT INTO {table} ({column_sql}) VALUES ({placeholders})", [values(row) for row in rows]
+            )
 
 
 def enqueue_welcome_email(contact_id: int) -> None:

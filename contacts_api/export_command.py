@@ -1,0 +1,33 @@
+"""The shared shape of the export commands."""
+
+import sys
+
+from django.core.management.base import BaseCommand
+
+from . import bulk
+
+
+class ExportCommand(BaseCommand):
+    """Subclasses set `columns` and implement `rows(options)`, which may raise BulkUsageError."""
+
+    columns: list[str] = []
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", nargs="?", default="-", help="Output path (.csv or .jsonl); - or nothing for stdout.")
+        parser.add_argument("--format", choices=bulk.FORMATS, help="csv or jsonl (default: from the extension; csv for stdout).")
+
+    def handle(self, *args, **options):
+        try:
+            file_format = bulk.detect_format(options["file"], options["format"])
+            rows = self.rows(options)
+            stream, close = bulk.open_output(options["file"])
+        except bulk.BulkUsageError as error:
+            self.stderr.write(f"error: {error}")
+            sys.exit(bulk.EXIT_USAGE)
+        try:
+            count = bulk.write_rows(stream, file_format, self.columns, rows)
+        finally:
+            if close:
+                stream.close()
+        if close:
+            self.stdout.write(f"Exported {count} rows to {options['file']}.")

@@ -1,0 +1,97 @@
+"""The shared shape of the import commands: arguments, exit codes, summary."""
+
+import csv
+import sys
+
+from django.core.management.base import BaseCommand
+
+from . import bulk
+
+
+class ImportCommand(BaseCommand):
+    """Subclasses set `columns`, `required_columns` and `make_importer(options)`."""
+
+    columns: list[str] = []
+    required_columns: list[set[str]] = []
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="Path of a .csv or .jsonl file, or - for standard input.")
+        parser.add_argument("--format", choices=bulk.FORMATS, help="csv or jsonl (default: from the extension; csv for -).")
+        parser.add_argument("--update", action="store_true", help="Update existing rows instead of skipping them.")
+        parser.add_argument("--dry-run", action="store_true", help="Validate everything and write nothing.")
+        parser.add_argument("--batch-size", type=int, default=1000, help="Rows per transaction (default 1000).")
+        parser.add_argument("--atomic", action="store_true", help="All or nothing: one failed row writes nothing.")
+        parser.add_argument("--errors-file", metavar="PATH", help="Also write the errors as CSV: line, field, message, row.")
+
+    def make_importer(self, options):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def handle(self, *args, **options):
+        # Exit codes are part of the interface: 0 all good, 1 rows failed, 2 bad usage or
+        # an unreadable file, 130 interrupted (Django's CommandError always exits 1).
+        code = self.run(options)
+        if code:
+            sys.exit(code)
+
+    def run(self, options) -> int:
+        if options["batch_size"] < 1:
+            self.stderr.write("error: --batch-size must be at least 1")
+            return bulk.EXIT_USAGE
+        errors_stream = None
+        stream = None
+        try:
+            file_format = bulk.detect_format(options["file"], options["format"])
+            stream = bulk.open_input(options["file"])
+            source = bulk.open_source(stream, file_format)
+            if source.columns is not None:
+                bulk.check_columns(source.columns, allowed=set(self.columns), required=self.required_columns)
+            else:
+                source = self._checked_lines(source)
+            report = bulk.ImportReport(stdout=self.stdout, stderr=self.stderr)
+            if options["errors_file"]:
+                errors_stream = open(options["errors_file"], "w", encoding="utf-8", newline="")  # noqa: SIM115
+                report.errors_writer = csv.writer(errors_stream)
+                report.errors_writer.writerow(["line", "field", "message", "row"])
+        except bulk.BulkUsageError as error:
+            self.stderr.write(f"error: {error}")
+            return bulk.EXIT_USAGE
+        except OSError as error:
+            self.stderr.write(f"error: {error}")
+            return bulk.EXIT_USAGE
+        progress = bulk.Progress(self.stdout._out, enabled=True)
+        interrupted = False
+        try:
+            with bulk.interruptible():
+                bulk.run_import(
+                    self.make_importer(options),
+                    source,
+                    report,
+                    batch_size=options["batch_size"],
+                    dry_run=options["dry_run"],
+                    atomic=options["atomic"],
+                    progress=progress,
+                )
+        except bulk.Interrupted:
+            interrupted = True
+        finally:
+            progress.close()
+            if errors_stream is not None:
+                errors_stream.close()
+            if stream is not None and options["file"] != "-":
+                stream.close()
+        if options["atomic"] and report.failed and not options["dry_run"]:
+            self.stdout.write("--atomic: rows failed, so nothing was written.")
+            report.created = report.updated = 0
+        self.stdout.write(report.summary(dry_run=options["dry_run"], interrupted=interrupted))
+        if interrupted:
+            return bulk.EXIT_INTERRUPTED
+        return bulk.EXIT_ROWS_FAILED if report.failed else bulk.EXIT_OK
+
+    def _checked_lines(self, source):
+        """JSON Lines have no header: an unknown key fails its own line."""
+        allowed = set(self.columns)
+        for row in source:
+            unknown = sorted(set(row.data) - allowed)
+            if row.error is None and unknown:
+                row.error = ("row", f"unknown key(s): {', '.join(unknown)}")
+            yield row
