@@ -110,16 +110,17 @@ class ContactImporter:
             for pk, name in Client.objects.filter(company_name__in=names).values_list("pk", "company_name"):
                 self._client_names[name].append(pk)
 
-    def _client_error(self, cleaned) -> str | None:
+    def _client_error(self, cleaned) -> tuple[str, str] | None:
+        """Set `client_id` from a company name; (field, message) if there is no one client."""
         if "client_name" in cleaned:
             matches = self._client_names.get(cleaned.pop("client_name"), [])
-            if len(matches) != 1:
-                return "No client has this company name." if not matches else (
-                    f"{len(matches)} clients have this company name; use client_id."
-                )
+            if not matches:
+                return "client", "No client has this company name."
+            if len(matches) > 1:
+                return "client", f"{len(matches)} clients have this company name; use client_id."
             cleaned["client_id"] = matches[0]
         elif cleaned["client_id"] not in self._client_ids:
-            return "No client with this id exists."
+            return "client_id", "No client with this id exists."
         return None
 
     def _existing(self, rows) -> dict[str, dict]:
@@ -157,7 +158,7 @@ class ContactImporter:
         for row, cleaned in rows:
             error = self._client_error(cleaned)
             if error:
-                report.fail(row, [("client_id" if "client_id" in row.data else "client", error)])
+                report.fail(row, [error])
             else:
                 resolved.append((row, cleaned))
         if self._insert_all(resolved, report):

@@ -185,6 +185,12 @@ class ImportReport:
     last_line: int = 0
     started: float = field(default_factory=time.monotonic)
 
+    def counts(self) -> tuple[int, ...]:
+        return self.created, self.updated, self.unchanged, self.skipped, self.failed
+
+    def restore(self, counts: tuple[int, ...]) -> None:
+        self.created, self.updated, self.unchanged, self.skipped, self.failed = counts
+
     @property
     def processed(self) -> int:
         return self.created + self.updated + self.unchanged + self.skipped + self.failed
@@ -211,8 +217,8 @@ class ImportReport:
             text = "dry run, nothing written: " + text
         if interrupted:
             text = (
-                f"interrupted after line {self.last_line}; the batch in progress was rolled "
-                f"back. Re-run the same command to finish. {text}"
+                f"interrupted after line {self.last_line} (done up to there; the batch in "
+                f"progress was rolled back). Re-run the same command to finish. {text}"
             )
         return text
 
@@ -339,8 +345,13 @@ def run_import(
             for row, errors in bad:
                 report.fail(row, errors)
             if good:
-                with transaction.atomic():
-                    importer.write_batch(good, report)
+                counts = report.counts()
+                try:
+                    with transaction.atomic():
+                        importer.write_batch(good, report)
+                except BaseException:
+                    report.restore(counts)  # the batch was rolled back: so are its counts
+                    raise
             report.last_line = last_line
             progress.update(report, count)
         if dry_run or (atomic and report.failed):
@@ -350,9 +361,9 @@ def run_import(
 # --- export ------------------------------------------------------------------------------
 
 
-def open_output(path: str | None):
+def open_output(path: str | None, *, stdout=None):
     if path in (None, "-"):
-        return sys.stdout, False
+        return stdout or sys.stdout, False
     try:
         return open(path, "w", encoding="utf-8", newline=""), True  # noqa: SIM115
     except OSError as error:

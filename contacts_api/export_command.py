@@ -20,7 +20,7 @@ class ExportCommand(BaseCommand):
         try:
             file_format = bulk.detect_format(options["file"], options["format"])
             rows = self.rows(options)
-            stream, close = bulk.open_output(options["file"])
+            stream, close = bulk.open_output(options["file"], stdout=self.stdout._out)
         except bulk.BulkUsageError as error:
             self.stderr.write(f"error: {error}")
             sys.exit(bulk.EXIT_USAGE)

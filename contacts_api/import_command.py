@@ -4,6 +4,7 @@ import csv
 import sys
 
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError
 
 from . import bulk
 
@@ -73,6 +74,16 @@ class ImportCommand(BaseCommand):
                 )
         except bulk.Interrupted:
             interrupted = True
+        except DatabaseError as error:
+            # Not a bad row but the database failing: the batch in progress is rolled
+            # back, the batches before it stay, and a re-run finishes the job.
+            progress.close()
+            self.stderr.write(
+                f"error: database error after line {report.last_line}; the batch in progress "
+                f"was rolled back: {error}"
+            )
+            self.stdout.write(report.summary(dry_run=options["dry_run"]))
+            return bulk.EXIT_ROWS_FAILED
         finally:
             progress.close()
             if errors_stream is not None:

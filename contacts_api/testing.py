@@ -32,3 +32,24 @@ def app_queries(captured) -> list[str]:
         if "django_cache" not in query["sql"]
         and not query["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT"))
     ]
+
+
+def run_command(name: str, *args, stdin: bytes | None = None, **options):
+    """Run a management command; return (exit code, stdout, stderr)."""
+    import io
+    import sys
+
+    from django.core.management import call_command
+
+    out, err = io.StringIO(), io.StringIO()
+    saved_stdin = sys.stdin
+    if stdin is not None:
+        sys.stdin = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
+    try:
+        call_command(name, *args, stdout=out, stderr=err, **options)
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code
+    finally:
+        sys.stdin = saved_stdin
+    return code, out.getvalue(), err.getvalue()

@@ -8,6 +8,6 @@ class ClientFactory(factory.django.DjangoModelFactory):
         model = Client
 
     company_name = factory.Sequence(lambda n: f"Company {n} Ltd")
-    email = factory.LazyAttribute(lambda o: f"office{o.company_name.split()[1]}@company.example.com")
+    email = factory.Sequence(lambda n: f"office{n}@company.example.com")
     phone = "+44 20 7946 0000"
     website = "https://company.example.com"
