@@ -91,8 +91,11 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         {
             "transaction_mode": "IMMEDIATE",
             "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=20),
+            # A 64 MiB page cache (the default is 2 MiB) keeps the indexes of a million
+            # contacts in memory for imports and searches.
             "init_command": (
                 "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
+                "PRAGMA cache_size=-65536;PRAGMA temp_store=MEMORY;"
             ),
         }
     )

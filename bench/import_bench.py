@@ -1,0 +1,174 @@
+"""Import speed: `import_contacts` against a raw PostgreSQL COPY of the same rows.
+
+    .venv/bin/python bench/import_bench.py [--rows 1000000] [--clients 1000]
+
+Generates a CSV file, then on PostgreSQL (two fresh databases, migrated alike, so the
+table and its indexes are the same) times:
+  1. import_contacts FILE            (full validation, batches of 1000)
+  2. import_contacts FILE again      (a re-run: must create and change nothing)
+  3. psql \\copy of the same rows     (the raw COPY the import is measured against)
+and on SQLite the import alone. Prints rows/s, peak memory of the import process and the
+import/COPY ratio; writes the figures to bench/out/import.json.
+"""
+
+import argparse
+import csv
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generate import contact_rows  # noqa: E402
+
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+COPY_COLUMNS = (
+    "first_name, last_name, email, client_id, phone, job_position, status, password, "
+    "is_superuser, is_staff, is_active, date_joined, user_type, role_id, is_account_owner, "
+    "created_at, updated_at"
+)
+
+
+def run(args, env):
+    """Run a set-up command; stop the benchmark if it fails."""
+    done = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+
+
+def run_measured(args, env):
+    """Like run(), with the child's own peak memory (wait4 rusage)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    stdout = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(args)} failed:\n{stdout[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024, stdout
+
+
+def summary_counts(stdout: str) -> dict:
+    line = [x for x in stdout.splitlines() if x.startswith("created:")][-1]
+    return {k: int(v.replace(",", "")) for k, v in re.findall(r"(\w+): ([\d,]+)(?:,|$| )", line) if k != "rows"}
+
+
+def psql(db_url: str, *commands: str):
+    args = ["psql", db_url, "-v", "ON_ERROR_STOP=1", "-q"]
+    for command in commands:
+        args += ["-c", command]
+    subprocess.run(args, check=True, capture_output=True)
+
+
+def fresh_postgres(server: str, name: str, env: dict, clients_csv: Path) -> str:
+    psql(f"{server}/postgres", f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}")
+    url = f"{server}/{name}"
+    env = {**env, "DATABASE_URL": url}
+    run([PYTHON, "manage.py", "migrate", "-v0"], env)
+    run([PYTHON, "manage.py", "import_clients", str(clients_csv)], env)
+    return url
+
+
+def write_files(directory: Path, rows: int, clients: int):
+    contacts_csv, copy_tsv, clients_csv = directory / "contacts.csv", directory / "contacts.tsv", directory / "clients.csv"
+    with open(clients_csv, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["company_name", "email", "phone", "website", "status"])
+        for index in range(1, clients + 1):
+            writer.writerow([f"Client {index:05d} Ltd", f"office{index}@client.example", "", "", "active"])
+    now = "2026-11-30 00:00:00+00"
+    with open(contacts_csv, "w", newline="") as f, open(copy_tsv, "w") as tsv:
+        writer = csv.DictWriter(f, fieldnames=["first_name", "last_name", "email", "client_id", "phone", "position", "status"])
+        writer.writeheader()
+        for row in contact_rows(rows, clients):
+            writer.writerow(row)
+            tsv.write("\t".join([
+                row["first_name"], row["last_name"], row["email"], str(row["client_id"]), row["phone"],
+                row["position"] or "\\N", row["status"], "!benchmark", "f", "f", "t", now, "client", "1", "f", now, now,
+            ]) + "\n")
+    return contacts_csv, copy_tsv, clients_csv
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--clients", type=int, default=1000)
+    parser.add_argument("--sqlite-rows", type=int, default=None, help="rows for the SQLite run (default: --rows)")
+    parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432"))
+    parser.add_argument("--skip-sqlite", action="store_true")
+    args = parser.parse_args()
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CACHE_URL")}
+    results: dict = {"rows": args.rows, "clients": args.clients, "batch_size": 1000}
+    with tempfile.TemporaryDirectory(prefix="import-bench-") as tmp:
+        directory = Path(tmp)
+        print(f"Generating {args.rows:,} contacts over {args.clients:,} clients ...", flush=True)
+        contacts_csv, copy_tsv, clients_csv = write_files(directory, args.rows, args.clients)
+        results["file_mb"] = round(contacts_csv.stat().st_size / 1e6, 1)
+
+        print("PostgreSQL: import_contacts ...", flush=True)
+        url = fresh_postgres(args.postgres, "contacts_bench_import", env, clients_csv)
+        seconds, peak_mb, out = run_measured([PYTHON, "manage.py", "import_contacts", str(contacts_csv)], {**env, "DATABASE_URL": url})
+        counts = summary_counts(out)
+        assert counts["created"] == args.rows, out
+        results["pg_import"] = {"seconds": round(seconds, 2), "rows_per_s": round(args.rows / seconds), "peak_mb": round(peak_mb)}
+
+        print("PostgreSQL: import_contacts again (a re-run) ...", flush=True)
+        seconds, _, out = run_measured([PYTHON, "manage.py", "import_contacts", str(contacts_csv)], {**env, "DATABASE_URL": url})
+        counts = summary_counts(out)
+        assert counts["created"] == 0 and counts["updated"] == 0 and counts["skipped"] == args.rows, out
+        results["pg_rerun"] = {"seconds": round(seconds, 2), "rows_per_s": round(args.rows / seconds), "created": 0}
+
+        print("PostgreSQL: raw COPY of the same rows ...", flush=True)
+        copy_url = fresh_postgres(args.postgres, "contacts_bench_copy", env, clients_csv)
+        started = time.perf_counter()
+        psql(copy_url, f"\\copy accounts_user ({COPY_COLUMNS}) FROM '{copy_tsv}'")
+        seconds = time.perf_counter() - started
+        results["pg_copy"] = {"seconds": round(seconds, 2), "rows_per_s": round(args.rows / seconds)}
+        results["pg_ratio"] = round(results["pg_import"]["rows_per_s"] / results["pg_copy"]["rows_per_s"], 2)
+        psql(f"{args.postgres}/postgres", "DROP DATABASE IF EXISTS contacts_bench_import", "DROP DATABASE IF EXISTS contacts_bench_copy")
+
+        if not args.skip_sqlite:
+            sqlite_rows = args.sqlite_rows or args.rows
+            print(f"SQLite: import_contacts ({sqlite_rows:,} rows) ...", flush=True)
+            sqlite_csv = contacts_csv
+            if sqlite_rows != args.rows:
+                sqlite_csv = directory / "sqlite.csv"
+                with open(contacts_csv) as src, open(sqlite_csv, "w") as dst:
+                    for index, line in enumerate(src):
+                        if index > sqlite_rows:
+                            break
+                        dst.write(line)
+            sqlite_env = {**env, "DATABASE_URL": f"sqlite:///{directory / 'bench.sqlite3'}"}
+            run([PYTHON, "manage.py", "migrate", "-v0"], sqlite_env)
+            run([PYTHON, "manage.py", "import_clients", str(clients_csv)], sqlite_env)
+            seconds, peak_mb, out = run_measured([PYTHON, "manage.py", "import_contacts", str(sqlite_csv)], sqlite_env)
+            assert summary_counts(out)["created"] == sqlite_rows, out
+            results["sqlite_import"] = {
+                "rows": sqlite_rows, "seconds": round(seconds, 2), "rows_per_s": round(sqlite_rows / seconds),
+                "peak_mb": round(peak_mb),
+            }
+
+    print()
+    print(f"{'run':<34}{'rows/s':>12}{'seconds':>10}{'peak MB':>10}")
+    print(f"{'PostgreSQL import_contacts':<34}{results['pg_import']['rows_per_s']:>12,}{results['pg_import']['seconds']:>10}{results['pg_import']['peak_mb']:>10}")
+    print(f"{'PostgreSQL re-run (0 created)':<34}{results['pg_rerun']['rows_per_s']:>12,}{results['pg_rerun']['seconds']:>10}{'':>10}")
+    print(f"{'PostgreSQL raw COPY (psql)':<34}{results['pg_copy']['rows_per_s']:>12,}{results['pg_copy']['seconds']:>10}{'':>10}")
+    if "sqlite_import" in results:
+        s = results["sqlite_import"]
+        print(f"{'SQLite import_contacts':<34}{s['rows_per_s']:>12,}{s['seconds']:>10}{s['peak_mb']:>10}")
+    print(f"\nimport / COPY on PostgreSQL: {results['pg_ratio']} (goal: at least 0.5)")
+    out_dir = ROOT / "bench" / "out"
+    out_dir.mkdir(exist_ok=True)
+    (out_dir / "import.json").write_text(json.dumps(results, indent=2))
+    print(f"figures written to {out_dir / 'import.json'}")
+
+
+if __name__ == "__main__":
+    main()
