@@ -25,7 +25,6 @@ $(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(PY)
 
 migrate: $(VENV)/.run-deps .env
 	$(PY) manage.py migrate --noinput -v0
-	$(PY) manage.py createcachetable
 
 run: migrate
 	$(PY) manage.py seed_demo --if-empty

@@ -355,3 +355,41 @@ def test_the_list_runs_the_same_number_of_queries_for_1_and_100_rows(api):
             assert api.get(URL, {"limit": limit, "search": "first"}).status_code == 200
         counts.append(len(app_queries(captured)))
     assert counts == [3, 3]  # key lookup, page, count
+
+
+@override_settings(API_EXACT_COUNT_LIMIT=3)
+@pytest.mark.parametrize("params", [{}, {"sort": "last_name", "order": "desc"}])
+def test_every_page_is_right_past_the_first_counted_rows(api, params):
+    rows = [ContactFactory(last_name=f"Name{index % 3}") for index in range(8)]
+    seen = []
+    for page in (1, 2, 3, 4):
+        body = api.get(URL, {"limit": 2, "page": page, **params}).json()
+        seen += [r["id"] for r in body["data"]]
+        assert body["meta"]["pagination"]["total"] == 8
+    if params:
+        expected = sorted(rows, key=lambda c: (c.last_name.lower(), c.pk), reverse=True)
+    else:
+        expected = rows
+    assert seen == [c.pk for c in expected]
+
+
+@override_settings(API_EXACT_COUNT_LIMIT=3)
+def test_after_walks_past_the_first_counted_rows(api):
+    rows = [ContactFactory() for _ in range(7)]
+    seen, url = [], f"{URL}?limit=2&after=0"
+    while url:
+        body = api.get(url).json()
+        seen += [r["id"] for r in body["data"]]
+        url = body["meta"]["pagination"]["links"]["next"]
+    assert seen == [c.pk for c in rows]
+
+
+def test_a_cached_total_skips_the_count(api):
+    with override_settings(API_EXACT_COUNT_LIMIT=2):
+        for _ in range(4):
+            ContactFactory()
+        api.get(URL)  # counts and caches the total
+        with CaptureQueriesContext(connection) as captured:
+            body = api.get(URL).json()
+    assert body["meta"]["pagination"]["total_exact"] is False
+    assert len(app_queries(captured)) == 2  # key lookup and page: no count

@@ -7,6 +7,8 @@ import re
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Count, F, OrderBy, Window
+from django.db.models.functions import Coalesce
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
@@ -16,7 +18,7 @@ from .throttling import CACHE_DOWN
 
 _INTEGER = re.compile(r"^-?[0-9]{1,100}$")
 MAX_ID = 2**63 - 1
-# Offsets past this cannot be sent to the database (64-bit); such a page is empty anyway.
+# Larger offsets are clamped: a 64-bit database cannot take them, and no table is that big.
 MAX_OFFSET = 2**62
 
 
@@ -34,30 +36,80 @@ def _integer_param(request, name, *, default, minimum, maximum=None):
     return value
 
 
-def count_rows(queryset) -> tuple[int, bool]:
-    """The number of rows and whether it is exact.
+def _count_key(queryset) -> str:
+    sql, params = queryset.order_by().query.sql_with_params()
+    return "count:" + hashlib.sha256(f"{queryset.db}|{sql}|{params!r}".encode()).hexdigest()
 
-    Up to API_EXACT_COUNT_LIMIT the count is exact and capped, so it never scans more
-    rows than that. Above it, a count at most API_COUNT_CACHE_SECONDS old is reused from
-    the shared cache (`total_exact: false`); a fresh one is stored and is exact.
-    """
-    cap = settings.API_EXACT_COUNT_LIMIT
-    queryset = queryset.order_by()
-    capped = queryset[: cap + 1].count()
-    if capped <= cap:
-        return capped, True
-    sql, params = queryset.query.sql_with_params()
-    key = "count:" + hashlib.sha256(f"{queryset.db}|{sql}|{params!r}".encode()).hexdigest()
+
+def _cached_count(key: str) -> int | None:
     try:
-        cached = cache.get(key)
+        return cache.get(key)
     except CACHE_DOWN:
-        cached = None
-    if cached is not None:
-        return cached, False
-    total = queryset.count()
+        return None
+
+
+def _store_count(key: str, total: int) -> None:
     with contextlib.suppress(*CACHE_DOWN):  # the next request then counts again
         cache.set(key, total, settings.API_COUNT_CACHE_SECONDS)
-    return total, True
+
+
+def order_without_index(queryset):
+    """The same order, written so that no index can hand the rows over in that order.
+
+    COALESCE(x, x) sorts exactly like x, but no index is on it: the database must find
+    the matching rows through the filters' own indexes (trigram, client) and sort them,
+    instead of walking the id or a sort index and testing row after row, which reads the
+    whole table for a rare or absent search term.
+    """
+    wrapped = []
+    for item in queryset.query.order_by or queryset.model._meta.ordering:
+        if isinstance(item, str):
+            name = item.lstrip("-")
+            expression = F("id" if name == "pk" else name)
+            wrapped.append(OrderBy(Coalesce(expression, expression), descending=item.startswith("-")))
+        else:
+            wrapped.append(OrderBy(Coalesce(item.expression, item.expression), descending=item.descending))
+    return queryset.order_by(*wrapped)
+
+
+def fetch_page(queryset, *, offset: int, size: int, after: int | None = None):
+    """(rows, total, total_exact) for one page, in two queries at most.
+
+    - A total above API_EXACT_COUNT_LIMIT counted within API_COUNT_CACHE_SECONDS is in
+      the shared cache: then only the page is read (total_exact false).
+    - Otherwise one query reads the ids of the first cap + 1 matching rows, in order,
+      with the count of all matching rows beside them (a window aggregate over ids
+      alone). The page's rows are then read by id, or, for a page beyond those ids, by
+      offset. This query needs every match anyway, and its order is written so that the
+      database finds them through the filters' indexes (order_without_index); a total
+      above the cap is cached for the next requests.
+    With `after` (keyset pages, in id order) the total is that of the whole list.
+    """
+    key = _count_key(queryset)
+    listed = queryset.order_by("pk") if after is not None else queryset
+    following = listed.filter(pk__gt=after) if after is not None else listed
+    cached = _cached_count(key)
+    if cached is not None:
+        return list(following[offset : offset + size]), cached, False
+    cap = settings.API_EXACT_COUNT_LIMIT
+    head = list(
+        order_without_index(listed)
+        .annotate(matches=Window(Count("pk")))
+        .values_list("pk", "matches")[: cap + 1]
+    )
+    total = head[0][1] if head else 0
+    if total > cap:
+        _store_count(key, total)
+    ids = [pk for pk, _ in head]
+    complete = len(ids) == total  # every matching id is in hand
+    if after is not None:
+        ids = [pk for pk in ids if pk > after]
+    page_ids = ids[offset : offset + size]
+    if not complete and len(page_ids) < size:
+        # The page reaches past the ids read: read it the ordinary way.
+        return list(following[offset : offset + size]), total, True
+    by_id = {row.pk: row for row in queryset.filter(pk__in=page_ids)} if page_ids else {}
+    return [by_id[pk] for pk in page_ids], total, True
 
 
 class EnvelopePagination(BasePagination):
@@ -91,19 +143,16 @@ class EnvelopePagination(BasePagination):
                     {self.after_query_param: [f"after cannot be combined with {', '.join(clashing)}."]}
                 )
             self.page = None
-            rows = list(queryset.filter(pk__gt=self.after).order_by("pk")[: self.limit + 1])
         else:
             self.page = _integer_param(request, self.page_query_param, default=1, minimum=1)
-            offset = (self.page - 1) * self.limit
-            rows = list(queryset[offset : offset + self.limit + 1]) if offset < MAX_OFFSET else []
+        offset = 0 if self.after is not None else min((self.page - 1) * self.limit, MAX_OFFSET)
+        # One row more than the page tells whether there is a next page.
+        rows, self.total, self.total_exact = fetch_page(
+            queryset, offset=offset, size=self.limit + 1, after=self.after
+        )
         self.has_next = len(rows) > self.limit
-        rows = rows[: self.limit]
-        if self.page == 1 and not self.has_next:
-            self.total, self.total_exact = len(rows), True
-        else:
-            self.total, self.total_exact = count_rows(queryset)
-        self.rows = rows
-        return rows
+        self.rows = rows[: self.limit]
+        return self.rows
 
     def _links(self):
         url = self.request.build_absolute_uri()
