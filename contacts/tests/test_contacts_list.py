@@ -366,10 +366,7 @@ def test_every_page_is_right_past_the_first_counted_rows(api, params):
         body = api.get(URL, {"limit": 2, "page": page, **params}).json()
         seen += [r["id"] for r in body["data"]]
         assert body["meta"]["pagination"]["total"] == 8
-    if params:
-        expected = sorted(rows, key=lambda c: (c.last_name.lower(), c.pk), reverse=True)
-    else:
-        expected = rows
+    expected = sorted(rows, key=lambda c: (c.last_name.lower(), c.pk), reverse=True) if params else rows
     assert seen == [c.pk for c in expected]
 
 
