@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
 
-.PHONY: run test lint format migrate worker schema clean
+.PHONY: run test lint format migrate worker schema bench bench-import clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,17 @@ lint: $(VENV)/.dev-deps
 
 format: $(VENV)/.dev-deps
 	$(VENV)/bin/ruff format .
+
+# Benchmarks (minutes; never part of `make test`). They need PostgreSQL, Redis and wrk.
+BENCH_DB ?= contacts_bench
+bench: $(VENV)/.dev-deps
+	@command -v wrk >/dev/null || (apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null)
+	@psql postgres://postgres@127.0.0.1:5432/$(BENCH_DB) -tAc "SELECT count(*) FROM accounts_user" >/dev/null 2>&1 \
+		|| $(PY) bench/seed_data.py --db $(BENCH_DB)
+	$(PY) bench/api_bench.py --db $(BENCH_DB)
+
+bench-import: $(VENV)/.dev-deps
+	$(PY) bench/import_bench.py
 
 schema: $(VENV)/.run-deps
 	$(PY) manage.py spectacular --validate --fail-on-warn --file schema.yaml

@@ -36,6 +36,11 @@ def _integer_param(request, name, *, default, minimum, maximum=None):
     return value
 
 
+def row_pk(row) -> int:
+    """The id of a row read as a model instance or as a dict of values."""
+    return row["id"] if isinstance(row, dict) else row.pk
+
+
 def _count_key(queryset) -> str:
     sql, params = queryset.order_by().query.sql_with_params()
     return "count:" + hashlib.sha256(f"{queryset.db}|{sql}|{params!r}".encode()).hexdigest()
@@ -108,7 +113,7 @@ def fetch_page(queryset, *, offset: int, size: int, after: int | None = None):
     if not complete and len(page_ids) < size:
         # The page reaches past the ids read: read it the ordinary way.
         return list(following[offset : offset + size]), total, True
-    by_id = {row.pk: row for row in queryset.filter(pk__in=page_ids)} if page_ids else {}
+    by_id = {row_pk(row): row for row in queryset.filter(pk__in=page_ids)} if page_ids else {}
     return [by_id[pk] for pk in page_ids], total, True
 
 
@@ -158,7 +163,7 @@ class EnvelopePagination(BasePagination):
         url = self.request.build_absolute_uri()
         if self.page is None:
             next_url = (
-                replace_query_param(url, self.after_query_param, self.rows[-1].pk)
+                replace_query_param(url, self.after_query_param, row_pk(self.rows[-1]))
                 if self.has_next
                 else None
             )
