@@ -2,15 +2,19 @@
 
 import random
 
+# Names in order of frequency: long_tail() and bench/seed_data.py draw the first ones far
+# more often than the last ones.
 FIRST = ["James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Michael", "Linda", "William",
          "Elizabeth", "David", "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah",
-         "Charles", "Karen", "Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Radia", "Ken"]
+         "Charles", "Karen", "Christopher", "Nancy", "Daniel", "Lisa", "Matthew", "Betty", "Anthony",
+         "Margaret", "Mark", "Sandra", "Ada", "Grace", "Alan", "Edsger", "Donald", "Radia", "Ken",
+         "Bjorn", "Joan", "Josephine"]
 LAST = ["Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez",
         "Martinez", "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor",
         "Moore", "Jackson", "Martin", "Lee", "Perez", "Thompson", "White", "Harris", "Sanchez",
         "Clark", "Ramirez", "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright",
         "Scott", "Torres", "Nguyen", "Hill", "Flores", "Green", "Adams", "Nelson", "Baker", "Hall",
-        "Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Perlman", "Thompson"]
+        "Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Perlman", "Babbage"]
 POSITIONS = ["CTO", "CEO", "Engineer", "Accountant", "Office manager", "Sales", ""]
 
 

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from accounts.validators import EMAIL_MAX_LENGTH, PHONE_MAX_LENGTH, validate_phone
 from contacts_api import fields
+from contacts_api.versions import mark_changed
 
 from .models import Client
 
@@ -79,6 +80,7 @@ class ClientImporter:
                     report.unchanged += 1
         with transaction.atomic():
             Client.objects.bulk_create(new)
+        mark_changed(Client)
         report.created += len(new)
 
 

@@ -22,6 +22,7 @@ from accounts.validators import (
 )
 from clients.models import Client
 from contacts_api import fields
+from contacts_api.versions import mark_changed
 
 from .services import DUPLICATE_EMAIL, contacts_bulk_insert, enqueue_welcome_email
 
@@ -223,6 +224,8 @@ class ContactImporter:
             by_fields.setdefault(tuple(sorted(diff)), []).append(User(pk=pk, updated_at=now, **diff))
         for names, users in by_fields.items():
             User.objects.bulk_update(users, [*names, "updated_at"])
+        if changes:
+            mark_changed(User)
         report.updated += len(changes)
 
 

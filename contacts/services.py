@@ -18,6 +18,7 @@ from accounts.models import Role, User
 from accounts.validators import SOCIAL_NETWORKS, normalize_email
 from clients.models import Client
 from contacts_api.errors import ConflictError, NotFoundError, ServiceValidationError
+from contacts_api.versions import mark_changed
 
 from .models import Contact
 
@@ -164,6 +165,7 @@ def contact_soft_delete(*, contact: Contact) -> None:
     )
     if not updated:
         raise NotFoundError(CONTACT_NOT_FOUND)
+    mark_changed(User)
     contact.status, contact.deleted_at, contact.is_account_owner = User.Status.DELETED, now, False
     contact.updated_at = now
 
@@ -206,6 +208,7 @@ def contact_set_account_owner(*, user: User) -> Contact:
     Contact.objects.filter(client_id=contact.client_id, is_account_owner=True).exclude(
         pk=contact.pk
     ).update(is_account_owner=False, updated_at=now)
+    mark_changed(User)
     contact.is_account_owner = True
     _save(contact, update_fields=["is_account_owner", "updated_at"])
     return contact
@@ -283,6 +286,7 @@ def contacts_bulk_insert(rows: list[dict]) -> None:
             cursor.executemany(
                 f"INSERT INTO {table} ({column_sql}) VALUES ({placeholders})", [values(row) for row in rows]
             )
+    mark_changed(User)
 
 
 def enqueue_welcome_email(contact_id: int) -> None:

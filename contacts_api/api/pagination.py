@@ -14,6 +14,7 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from ..versions import data_version
 from .throttling import CACHE_DOWN
 
 _INTEGER = re.compile(r"^-?[0-9]{1,100}$")
@@ -41,21 +42,21 @@ def row_pk(row) -> int:
     return row["id"] if isinstance(row, dict) else row.pk
 
 
-def _count_key(queryset) -> str:
-    sql, params = queryset.order_by().query.sql_with_params()
-    return "count:" + hashlib.sha256(f"{queryset.db}|{sql}|{params!r}".encode()).hexdigest()
+def _query_key(kind: str, queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    return f"{kind}:" + hashlib.sha256(f"{queryset.db}|{sql}|{params!r}".encode()).hexdigest()
 
 
-def _cached_count(key: str) -> int | None:
+def _cache_get(key: str):
     try:
         return cache.get(key)
     except CACHE_DOWN:
         return None
 
 
-def _store_count(key: str, total: int) -> None:
-    with contextlib.suppress(*CACHE_DOWN):  # the next request then counts again
-        cache.set(key, total, settings.API_COUNT_CACHE_SECONDS)
+def _cache_set(key: str, value) -> None:
+    with contextlib.suppress(*CACHE_DOWN):  # the next request then reads the database
+        cache.set(key, value, settings.API_COUNT_CACHE_SECONDS)
 
 
 def order_without_index(queryset):
@@ -78,43 +79,44 @@ def order_without_index(queryset):
 
 
 def fetch_page(queryset, *, offset: int, size: int, after: int | None = None):
-    """(rows, total, total_exact) for one page, in two queries at most.
+    """(rows, total, total_exact) for one page: one or two queries, often one.
 
-    - A total above API_EXACT_COUNT_LIMIT counted within API_COUNT_CACHE_SECONDS is in
-      the shared cache: then only the page is read (total_exact false).
-    - Otherwise one query reads the ids of the first cap + 1 matching rows, in order,
-      with the count of all matching rows beside them (a window aggregate over ids
-      alone). The page's rows are then read by id, or, for a page beyond those ids, by
-      offset. This query needs every match anyway, and its order is written so that the
-      database finds them through the filters' indexes (order_without_index); a total
-      above the cap is cached for the next requests.
+    The matching ids (the first cap + 1 of them, in order) and their total are found by
+    one query, which needs every match and is written so that the database finds them
+    through the filters' own indexes (order_without_index); the page's rows are then
+    read by id. Both are cached under the table's data version (contacts_api.versions),
+    so a repeated list or search costs one query while nothing changed, and is exact.
+    After a write, a total above API_EXACT_COUNT_LIMIT may still be taken from a count
+    at most API_COUNT_CACHE_SECONDS old (total_exact false) and the page read by offset,
+    instead of counting hundreds of thousands of rows again.
     With `after` (keyset pages, in id order) the total is that of the whole list.
     """
-    key = _count_key(queryset)
+    cap = settings.API_EXACT_COUNT_LIMIT
     listed = queryset.order_by("pk") if after is not None else queryset
     following = listed.filter(pk__gt=after) if after is not None else listed
-    cached = _cached_count(key)
-    if cached is not None:
-        return list(following[offset : offset + size]), cached, False
-    cap = settings.API_EXACT_COUNT_LIMIT
-    head = list(
-        order_without_index(listed)
-        .annotate(matches=Window(Count("pk")))
-        .values_list("pk", "matches")[: cap + 1]
-    )
-    total = head[0][1] if head else 0
-    if total > cap:
-        _store_count(key, total)
-    ids = [pk for pk, _ in head]
+    head_query = order_without_index(listed).annotate(matches=Window(Count("pk"))).values_list("pk", "matches")
+    head_key = _query_key("ids", head_query) + ":" + data_version(queryset.model)
+    head = _cache_get(head_key)
+    if head is None:
+        count_key = _query_key("count", queryset.order_by())
+        stale_total = _cache_get(count_key)
+        if stale_total is not None:
+            return list(following[offset : offset + size]), stale_total, False
+        rows = list(head_query[: cap + 1])
+        head = (rows[0][1] if rows else 0, [pk for pk, _ in rows])
+        _cache_set(head_key, head)
+        if head[0] > cap:
+            _cache_set(count_key, head[0])
+    total, ids = head
     complete = len(ids) == total  # every matching id is in hand
     if after is not None:
         ids = [pk for pk in ids if pk > after]
     page_ids = ids[offset : offset + size]
     if not complete and len(page_ids) < size:
-        # The page reaches past the ids read: read it the ordinary way.
+        # The page reaches past the ids in hand: read it the ordinary way.
         return list(following[offset : offset + size]), total, True
     by_id = {row_pk(row): row for row in queryset.filter(pk__in=page_ids)} if page_ids else {}
-    return [by_id[pk] for pk in page_ids], total, True
+    return [by_id[pk] for pk in page_ids if pk in by_id], total, True
 
 
 class EnvelopePagination(BasePagination):

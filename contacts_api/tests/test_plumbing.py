@@ -69,12 +69,13 @@ def test_a_bug_is_a_500_envelope_without_a_traceback_even_in_debug(api, monkeypa
     assert "Traceback" not in response.content.decode()
 
 
-def test_an_unreachable_database_is_a_503_with_retry_after(api, monkeypatch):
-    def refuse(self):
-        raise OperationalError("connection refused")
+def refuse_connection(self):
+    raise OperationalError("connection refused")
 
+
+def test_an_unreachable_database_is_a_503_with_retry_after(api, monkeypatch):
     with monkeypatch.context() as patch:
-        patch.setattr(BaseDatabaseWrapper, "ensure_connection", refuse)
+        patch.setattr(BaseDatabaseWrapper, "ensure_connection", refuse_connection)
         response = api.get("/api/v1/roles")
     assert envelope_error(response) == (503, "service_unavailable")
     assert response["Retry-After"] == "5"
@@ -89,11 +90,8 @@ def test_readyz_is_200_when_the_database_answers(anon_client):
 
 
 def test_readyz_is_503_when_the_database_does_not(anon_client, monkeypatch):
-    def refuse(self):
-        raise OperationalError("connection refused")
-
     with monkeypatch.context() as patch:
-        patch.setattr(BaseDatabaseWrapper, "ensure_connection", refuse)
+        patch.setattr(BaseDatabaseWrapper, "ensure_connection", refuse_connection)
         response = anon_client.get("/readyz")
     assert response.status_code == 503
 

@@ -1,0 +1,45 @@
+"""Data versions: one token per table in the shared cache, replaced by every write.
+
+Cached list results are stored under the current token of their table, so a write makes
+them unreachable at once: a cached result is as exact as a fresh one. Model saves and
+deletes change the token through signals; writes that bypass them (QuerySet.update,
+bulk inserts) call `mark_changed` themselves. The token changes at once and again after
+the commit, so that a reader who cached the data as it was before the commit, under the
+first new token, is not believed either.
+"""
+
+import contextlib
+import uuid
+
+from django.core.cache import cache
+from django.db import transaction
+
+from .api.throttling import CACHE_DOWN
+
+
+def _key(model) -> str:
+    return f"version:{model._meta.db_table}"
+
+
+def data_version(model) -> str:
+    """The table's current token ("0" when none is known or the cache is down)."""
+    try:
+        return cache.get(_key(model)) or "0"
+    except CACHE_DOWN:
+        return "0"
+
+
+def mark_changed(*models) -> None:
+    """Give each table a new token now and once the current transaction commits."""
+
+    def bump():
+        with contextlib.suppress(*CACHE_DOWN):
+            cache.set_many({_key(model): uuid.uuid4().hex for model in models}, None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def mark_instance_changed(sender, **kwargs) -> None:
+    """Signal receiver for post_save / post_delete."""
+    mark_changed(sender._meta.concrete_model)
