@@ -216,7 +216,10 @@ def main():
 
         def run(name, base, paths, headers, connections):
             print(f"  {name} ...", flush=True)
-            wrk(base, paths, headers, connections=connections, duration=2)  # warm up
+            # Warm up: every path once (the steady state has its counts cached), then load.
+            for path in paths:
+                urllib.request.urlopen(urllib.request.Request(base + path, headers=headers), timeout=60).read()
+            wrk(base, paths, headers, connections=connections, duration=2)
             results[name] = wrk(base, paths, headers, connections=connections, duration=args.duration)
 
         print("Load (wrk):", flush=True)
