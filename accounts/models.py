@@ -109,21 +109,6 @@ class User(Timestamped, AbstractUser):
                 name="user_client_alive_idx",
                 condition=models.Q(deleted_at__isnull=True),
             ),
-            *[
-                models.Index(
-                    expression,
-                    models.F("id"),
-                    name=f"user_sort_{name}_idx",
-                    condition=models.Q(deleted_at__isnull=True),
-                )
-                for name, expression in (
-                    ("first_name", Lower("first_name")),
-                    ("last_name", Lower("last_name")),
-                    ("email", Lower("email")),
-                    ("created", models.F("created_at")),
-                    ("updated", models.F("updated_at")),
-                )
-            ],
         ]
         constraints = [
             # Unique email among living users, compared case-insensitively. Staff made
