@@ -66,12 +66,15 @@ class User(Timestamped, AbstractUser):
     last_name = models.CharField(max_length=NAME_MAX_LENGTH, blank=True)
     email = models.EmailField(max_length=EMAIL_MAX_LENGTH, blank=True)
     user_type = models.CharField(max_length=10, choices=UserType.choices, default=UserType.STAFF)
+    # Indexed by user_client_alive_idx (client, id) instead of a plain FK index: every
+    # list filters on living rows, and one index less makes bulk imports faster.
     client = models.ForeignKey(
         "clients.Client",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="contacts",
+        db_index=False,
     )
     # No index on role: nearly every contact has the same one, and roles are rarely deleted.
     role = models.ForeignKey(Role, null=True, blank=True, on_delete=models.PROTECT, db_index=False)
