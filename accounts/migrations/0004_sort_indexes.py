@@ -8,32 +8,19 @@ contacts, does without them: they would only slow its imports.
 
 from django.db import migrations
 
+from ._postgres_indexes import postgres_indexes
+
+ALIVE = "WHERE deleted_at IS NULL"
 SORT_INDEXES = {
-    "user_sort_first_name_idx": "(LOWER(first_name), id)",
-    "user_sort_last_name_idx": "(LOWER(last_name), id)",
-    "user_sort_email_idx": "(LOWER(email), id)",
-    "user_sort_created_idx": "(created_at, id)",
-    "user_sort_updated_idx": "(updated_at, id)",
+    "user_sort_first_name_idx": f"(LOWER(first_name), id) {ALIVE}",
+    "user_sort_last_name_idx": f"(LOWER(last_name), id) {ALIVE}",
+    "user_sort_email_idx": f"(LOWER(email), id) {ALIVE}",
+    "user_sort_created_idx": f"(created_at, id) {ALIVE}",
+    "user_sort_updated_idx": f"(updated_at, id) {ALIVE}",
 }
-
-
-def create_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, columns in SORT_INDEXES.items():
-        schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {name} ON accounts_user {columns} WHERE deleted_at IS NULL"
-        )
-
-
-def drop_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name in SORT_INDEXES:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
 
 
 class Migration(migrations.Migration):
     dependencies = [("accounts", "0003_role_without_index")]
 
-    operations = [migrations.RunPython(create_indexes, drop_indexes)]
+    operations = [postgres_indexes(SORT_INDEXES)]

@@ -10,6 +10,8 @@ SQLite has no such indexes; this migration does nothing there.
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
+from ._postgres_indexes import postgres_indexes
+
 ALIVE = "WHERE deleted_at IS NULL"
 INDEXES = {
     **{
@@ -24,24 +26,10 @@ INDEXES = {
 }
 
 
-def create_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, definition in INDEXES.items():
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON accounts_user {definition}")
-
-
-def drop_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name in INDEXES:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
-
-
 class Migration(migrations.Migration):
     dependencies = [("accounts", "0004_sort_indexes")]
 
     operations = [
         TrigramExtension(),
-        migrations.RunPython(create_indexes, drop_indexes),
+        postgres_indexes(INDEXES),
     ]
