@@ -27,10 +27,10 @@ class APIKeyAuthentication(BaseAuthentication):
         wait = failures.exhausted()
         if wait is not None:
             raise Throttled(wait=wait)
-        raw_key = self.raw_key(request)
-        if raw_key is None:
-            return None
         try:
+            raw_key = self.raw_key(request)
+            if raw_key is None:
+                return None
             key = api_key_verify(raw_key)
         except InvalidAPIKey as error:
             failures.hit()
@@ -38,14 +38,13 @@ class APIKeyAuthentication(BaseAuthentication):
         return key.user, key
 
     def raw_key(self, request) -> str | None:
+        """The key sent, None when none was, InvalidAPIKey for a malformed header."""
         header = request.META.get("HTTP_AUTHORIZATION", "")
         scheme, _, credentials = header.strip().partition(" ")
         if scheme.lower() == self.keyword:
             credentials = credentials.strip()
             if not credentials or " " in credentials:
-                failures = auth_failure_window(client_address(request))
-                failures.hit()
-                raise AuthenticationFailed("Invalid Authorization header: expected 'Bearer <key>'.")
+                raise InvalidAPIKey("Invalid Authorization header: expected 'Bearer <key>'.")
             return credentials
         api_key = request.META.get("HTTP_X_API_KEY", "").strip()
         return api_key or None

@@ -8,13 +8,11 @@ the commit, so that a reader who cached the data as it was before the commit, un
 first new token, is not believed either.
 """
 
-import contextlib
 import uuid
 
-from django.core.cache import cache
 from django.db import transaction
 
-from .api.throttling import CACHE_DOWN
+from .cache import cache_get, cache_set_many
 
 
 def _key(model) -> str:
@@ -23,18 +21,14 @@ def _key(model) -> str:
 
 def data_version(model) -> str:
     """The table's current token ("0" when none is known or the cache is down)."""
-    try:
-        return cache.get(_key(model)) or "0"
-    except CACHE_DOWN:
-        return "0"
+    return cache_get(_key(model)) or "0"
 
 
 def mark_changed(*models) -> None:
     """Give each table a new token now and once the current transaction commits."""
 
     def bump():
-        with contextlib.suppress(*CACHE_DOWN):
-            cache.set_many({_key(model): uuid.uuid4().hex for model in models}, None)
+        cache_set_many({_key(model): uuid.uuid4().hex for model in models}, None)
 
     bump()
     transaction.on_commit(bump)

@@ -1,12 +1,10 @@
 """`page`/`limit` pages, `after` keyset pages, and cheap totals (API.md 1.2)."""
 
-import contextlib
 import hashlib
 import math
 import re
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, F, OrderBy, Window
 from django.db.models.functions import Coalesce
 from rest_framework.exceptions import ValidationError
@@ -14,8 +12,8 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from ..cache import cache_get, cache_set
 from ..versions import data_version
-from .throttling import CACHE_DOWN
 
 _INTEGER = re.compile(r"^-?[0-9]{1,100}$")
 MAX_ID = 2**63 - 1
@@ -45,18 +43,6 @@ def row_pk(row) -> int:
 def _query_key(kind: str, queryset) -> str:
     sql, params = queryset.query.sql_with_params()
     return f"{kind}:" + hashlib.sha256(f"{queryset.db}|{sql}|{params!r}".encode()).hexdigest()
-
-
-def _cache_get(key: str):
-    try:
-        return cache.get(key)
-    except CACHE_DOWN:
-        return None
-
-
-def _cache_set(key: str, value) -> None:
-    with contextlib.suppress(*CACHE_DOWN):  # the next request then reads the database
-        cache.set(key, value, settings.API_COUNT_CACHE_SECONDS)
 
 
 def order_without_index(queryset):
@@ -96,17 +82,17 @@ def fetch_page(queryset, *, offset: int, size: int, after: int | None = None):
     following = listed.filter(pk__gt=after) if after is not None else listed
     head_query = order_without_index(listed).annotate(matches=Window(Count("pk"))).values_list("pk", "matches")
     head_key = _query_key("ids", head_query) + ":" + data_version(queryset.model)
-    head = _cache_get(head_key)
+    head = cache_get(head_key)
     if head is None:
         count_key = _query_key("count", queryset.order_by())
-        stale_total = _cache_get(count_key)
+        stale_total = cache_get(count_key)
         if stale_total is not None:
             return list(following[offset : offset + size]), stale_total, False
         rows = list(head_query[: cap + 1])
         head = (rows[0][1] if rows else 0, [pk for pk, _ in rows])
-        _cache_set(head_key, head)
+        cache_set(head_key, head, settings.API_COUNT_CACHE_SECONDS)
         if head[0] > cap:
-            _cache_set(count_key, head[0])
+            cache_set(count_key, head[0], settings.API_COUNT_CACHE_SECONDS)
     total, ids = head
     complete = len(ids) == total  # every matching id is in hand
     if after is not None:

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.cache import cache
 from rest_framework.throttling import BaseThrottle
 
+from contacts_api.cache import CACHE_DOWN, cache_get
+
 logger = logging.getLogger(__name__)
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -56,31 +58,13 @@ class FixedWindow:
     def exhausted(self) -> int | None:
         """Without counting: the seconds to wait if the limit is already reached."""
         now = time.time()
-        try:
-            count = cache.get(self._key(now), 0)
-        except CACHE_DOWN as error:
-            return self._fail_open(error)
+        count = cache_get(self._key(now), 0)
         return self.wait(now) if count >= self.limit else None
 
     def _fail_open(self, error) -> None:
         # A cache outage must not take the API down with it: limits pause, requests pass.
         logger.warning("Rate-limit cache unavailable, not limiting %s: %s", self.bucket, error)
         return None
-
-
-def _cache_errors() -> tuple[type[BaseException], ...]:
-    errors: list[type[BaseException]] = [ConnectionError, TimeoutError]
-    try:
-        import redis
-
-        errors.append(redis.RedisError)
-    except ImportError:  # pragma: no cover - redis is a dependency
-        pass
-    return tuple(errors)
-
-
-# The database cache raises the database's errors; those are the 503 path, not this one.
-CACHE_DOWN = _cache_errors()
 
 
 def auth_failure_window(address: str) -> FixedWindow:
