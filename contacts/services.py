@@ -9,10 +9,12 @@ import logging
 from functools import partial
 from operator import itemgetter
 
-from django.db import IntegrityError, transaction
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Value
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 
 from accounts.models import Role, User
 from accounts.validators import SOCIAL_NETWORKS, normalize_email
@@ -219,13 +221,12 @@ BULK_ROW_FIELDS = (
 )
 
 
-def _sql_literal(value, vendor: str) -> str:
+def _sql_literal(value) -> str:
+    """A constant of the executemany path (not PostgreSQL, which gets COPY) as SQL."""
     if value is None:
         return "NULL"
-    if isinstance(value, bool):
-        return ("TRUE" if value else "FALSE") if vendor == "postgresql" else str(int(value))
-    if isinstance(value, int):
-        return str(value)
+    if isinstance(value, (bool, int)):
+        return str(int(value))
     return "'" + str(value).replace("'", "''") + "'"
 
 
@@ -240,10 +241,6 @@ def contacts_bulk_insert(rows: list[dict]) -> None:
     """
     if not rows:
         return
-    from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-    from django.db import connection
-    from django.utils.crypto import get_random_string
-
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     constants = {
         # One unusable password per batch: it can never authenticate, and set-password
@@ -267,10 +264,10 @@ def contacts_bulk_insert(rows: list[dict]) -> None:
     row_columns = [quote(by_name[name]) for name in BULK_ROW_FIELDS]
     constant_columns = [quote(by_name[name]) for name in constants]
     table = quote(User._meta.db_table)
+    column_sql = ", ".join(row_columns + constant_columns)
     values = itemgetter(*BULK_ROW_FIELDS)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            column_sql = ", ".join(row_columns + constant_columns)
             tail = tuple(constants.values())
             # psycopg's COPY bypasses Django's cursor: map its errors to Django's ourselves.
             with connection.wrap_database_errors, cursor.cursor.copy(
@@ -279,10 +276,7 @@ def contacts_bulk_insert(rows: list[dict]) -> None:
                 for row in rows:
                     copy.write_row(values(row) + tail)
         else:
-            column_sql = ", ".join(row_columns + constant_columns)
-            placeholders = ", ".join(
-                ["%s"] * len(row_columns) + [_sql_literal(v, connection.vendor) for v in constants.values()]
-            )
+            placeholders = ", ".join(["%s"] * len(row_columns) + [_sql_literal(v) for v in constants.values()])
             cursor.executemany(
                 f"INSERT INTO {table} ({column_sql}) VALUES ({placeholders})", [values(row) for row in rows]
             )

@@ -8,10 +8,8 @@ streams, so memory stays flat whatever their size.
 import csv
 import io
 import json
-import queue
 import signal
 import sys
-import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -48,7 +46,7 @@ def detect_format(path: str, explicit: str | None) -> str:
 
 @dataclass
 class SourceRow:
-    """One record of the file: its first line number, values by column, and the raw record."""
+    """One record of the file: its first line number and its values by column."""
 
     line: int
     data: dict
@@ -172,9 +170,8 @@ def check_columns(columns: Iterable[str], *, allowed: set[str], required: list[s
 
 @dataclass
 class ImportReport:
-    """Counts, errors and progress of one run."""
+    """Counts and errors of one run."""
 
-    stdout: object
     stderr: object
     errors_writer: object = None
     created: int = 0
@@ -226,11 +223,11 @@ class ImportReport:
 class Progress:
     """A tqdm bar on a terminal; otherwise a plain line every few seconds."""
 
-    def __init__(self, stream, *, enabled: bool):
+    def __init__(self, stream):
         self.stream = stream
         self.bar = None
         self.last = time.monotonic()
-        if enabled and hasattr(stream, "isatty") and stream.isatty():
+        if hasattr(stream, "isatty") and stream.isatty():
             from tqdm import tqdm
 
             self.bar = tqdm(unit=" rows", file=stream, dynamic_ncols=True)
@@ -288,44 +285,6 @@ def _cleaned_batches(importer, source, batch_size: int):
         yield batch[-1].line, len(batch), good, bad
 
 
-_DONE = object()
-
-
-def read_ahead(iterable, depth: int = 2):
-    """Run `iterable` in a thread, up to `depth` items ahead of the consumer.
-
-    Parsing and cleaning the next batch (Python) then overlaps with writing this one on
-    a database server, whose waits release the GIL. Only the consumer touches the
-    database.
-    """
-    items: queue.Queue = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def produce():
-        try:
-            for item in iterable:
-                while not stop.is_set():
-                    try:
-                        items.put(item, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            items.put(_DONE)
-        except BaseException as error:  # handed over and raised in the consumer
-            items.put(error)
-
-    threading.Thread(target=produce, name="import-reader", daemon=True).start()
-    try:
-        while (item := items.get()) is not _DONE:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-
-
 def prepare_connection() -> None:
     """SQLite: checkpoint the write-ahead log every 200 MB rather than every 4 MB.
 
@@ -361,13 +320,8 @@ def run_import(
     """
     prepare_connection()
     outer = transaction.atomic() if (atomic or dry_run) else nullcontext()
-    batches = _cleaned_batches(importer, source, batch_size)
-    if connection.vendor != "sqlite":
-        # SQLite runs in this process and holds the GIL while binding rows: no overlap
-        # to win there. A server database works while Python cleans the next batch.
-        batches = read_ahead(batches)
     with outer:
-        for last_line, count, good, bad in batches:
+        for last_line, count, good, bad in _cleaned_batches(importer, source, batch_size):
             for row, errors in bad:
                 report.fail(row, errors)
             if good:

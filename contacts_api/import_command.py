@@ -48,7 +48,7 @@ class ImportCommand(BaseCommand):
                 bulk.check_columns(source.columns, allowed=set(self.columns), required=self.required_columns)
             else:
                 source = self._checked_lines(source)
-            report = bulk.ImportReport(stdout=self.stdout, stderr=self.stderr)
+            report = bulk.ImportReport(stderr=self.stderr)
             if options["errors_file"]:
                 errors_stream = open(options["errors_file"], "w", encoding="utf-8", newline="")  # noqa: SIM115
                 report.errors_writer = csv.writer(errors_stream)
@@ -59,8 +59,8 @@ class ImportCommand(BaseCommand):
         except OSError as error:
             self.stderr.write(f"error: {error}")
             return bulk.EXIT_USAGE
-        progress = bulk.Progress(self.stdout._out, enabled=True)
-        interrupted = False
+        progress = bulk.Progress(self.stdout._out)
+        interrupted = database_failed = False
         try:
             with bulk.interruptible():
                 bulk.run_import(
@@ -77,13 +77,11 @@ class ImportCommand(BaseCommand):
         except DatabaseError as error:
             # Not a bad row but the database failing: the batch in progress is rolled
             # back, the batches before it stay, and a re-run finishes the job.
-            progress.close()
+            database_failed = True
             self.stderr.write(
                 f"error: database error after line {report.last_line}; the batch in progress "
                 f"was rolled back: {error}"
             )
-            self.stdout.write(report.summary(dry_run=options["dry_run"]))
-            return bulk.EXIT_ROWS_FAILED
         finally:
             progress.close()
             if errors_stream is not None:
@@ -96,7 +94,7 @@ class ImportCommand(BaseCommand):
         self.stdout.write(report.summary(dry_run=options["dry_run"], interrupted=interrupted))
         if interrupted:
             return bulk.EXIT_INTERRUPTED
-        return bulk.EXIT_ROWS_FAILED if report.failed else bulk.EXIT_OK
+        return bulk.EXIT_ROWS_FAILED if report.failed or database_failed else bulk.EXIT_OK
 
     def _checked_lines(self, source):
         """JSON Lines have no header: an unknown key fails its own line."""

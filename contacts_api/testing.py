@@ -53,3 +53,10 @@ def run_command(name: str, *args, stdin: bytes | None = None, **options):
     finally:
         sys.stdin = saved_stdin
     return code, out.getvalue(), err.getvalue()
+
+
+def write_file(tmp_path, content: str | bytes, name: str) -> str:
+    """Write a small input file for a command test; return its path."""
+    path = tmp_path / name
+    path.write_bytes(content.encode() if isinstance(content, str) else content)
+    return str(path)

@@ -4,16 +4,14 @@ import pytest
 
 from clients.models import Client
 from clients.tests.factories import ClientFactory
-from contacts_api.testing import run_command
+from contacts_api.testing import run_command, write_file
 
 pytestmark = pytest.mark.django_db
 HEADER = "company_name,email,phone,website,status\n"
 
 
 def write(tmp_path, text, name="clients.csv"):
-    path = tmp_path / name
-    path.write_text(text)
-    return str(path)
+    return write_file(tmp_path, text, name)
 
 
 def test_it_imports_clients(tmp_path):

@@ -13,7 +13,7 @@ from clients.tests.factories import ClientFactory
 from contacts import importing
 from contacts.models import Contact
 from contacts.tests.factories import ContactFactory
-from contacts_api.testing import run_command
+from contacts_api.testing import run_command, write_file
 
 pytestmark = pytest.mark.django_db
 HEADER = "first_name,last_name,email,client_id,phone,position,status\n"
@@ -24,14 +24,8 @@ def company(db):
     return ClientFactory(company_name="Analytical Engines Ltd")
 
 
-def write(tmp_path, text, name="contacts.csv", encoding="utf-8"):
-    path = tmp_path / name
-    path.write_bytes(text.encode(encoding) if isinstance(text, str) else text)
-    return str(path)
-
-
-def csv_rows(company, *rows):
-    return HEADER + "".join(f"{r},{company.pk},,,\n" if r.count(",") == 2 else r + "\n" for r in rows)
+def write(tmp_path, text, name="contacts.csv"):
+    return write_file(tmp_path, text, name)
 
 
 def emails():
