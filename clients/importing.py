@@ -1,10 +1,10 @@
 """Clients in bulk: matched by exact company name; one query per batch."""
 
-from django.db import transaction
 from django.utils import timezone
 
 from accounts.validators import EMAIL_MAX_LENGTH, PHONE_MAX_LENGTH, validate_phone
 from contacts_api import fields
+from contacts_api.bulk import update_changed
 from contacts_api.versions import mark_changed
 
 from .models import Client
@@ -17,7 +17,7 @@ COMPARED_FIELDS = ["email", "phone", "website", "status"]
 
 
 class ClientImporter:
-    def __init__(self, *, update: bool = False, **options):
+    def __init__(self, *, update: bool = False):
         self.update = update
         self._seen: set[str] = set()
 
@@ -62,7 +62,7 @@ class ClientImporter:
         existing: dict[str, list[dict]] = {}
         for found in Client.objects.filter(company_name__in=names).values("pk", "company_name", *COMPARED_FIELDS):
             existing.setdefault(found["company_name"], []).append(found)
-        new, now = [], timezone.now()
+        new, changes, now = [], [], timezone.now()
         for row, cleaned in rows:
             matches = existing.get(cleaned["company_name"], [])
             if not matches:
@@ -74,14 +74,15 @@ class ClientImporter:
             else:
                 diff = {f: cleaned[f] for f in COMPARED_FIELDS if cleaned[f] != matches[0][f]}
                 if diff:
-                    Client.objects.filter(pk=matches[0]["pk"]).update(updated_at=now, **diff)
-                    report.updated += 1
+                    changes.append((matches[0]["pk"], diff))
                 else:
                     report.unchanged += 1
-        with transaction.atomic():
-            Client.objects.bulk_create(new)
-        mark_changed(Client)
+        if new:
+            Client.objects.bulk_create(new)  # inside the batch's transaction
+            mark_changed(Client)
+        update_changed(Client, changes)
         report.created += len(new)
+        report.updated += len(changes)
 
 
 def export_rows(queryset):

@@ -7,7 +7,6 @@ query each, never one per row; the database constraints stay the last word.
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Lower
-from django.utils import timezone
 
 from accounts.models import User
 from accounts.validators import (
@@ -22,7 +21,7 @@ from accounts.validators import (
 )
 from clients.models import Client
 from contacts_api import fields
-from contacts_api.versions import mark_changed
+from contacts_api.bulk import update_changed
 
 from .services import DUPLICATE_EMAIL, contacts_bulk_insert, enqueue_welcome_email
 
@@ -216,16 +215,7 @@ class ContactImporter:
                 transaction.on_commit(lambda pk=pk: enqueue_welcome_email(pk))
 
     def _update(self, changes, report) -> None:
-        # One bulk UPDATE per set of changed fields: a row never overwrites a field it
-        # does not change.
-        now = timezone.now()
-        by_fields: dict[tuple, list] = {}
-        for pk, diff in changes:
-            by_fields.setdefault(tuple(sorted(diff)), []).append(User(pk=pk, updated_at=now, **diff))
-        for names, users in by_fields.items():
-            User.objects.bulk_update(users, [*names, "updated_at"])
-        if changes:
-            mark_changed(User)
+        update_changed(User, changes)
         report.updated += len(changes)
 
 

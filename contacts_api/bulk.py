@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from django.db import connection, transaction
+from django.utils import timezone
+
+from .versions import mark_changed
 
 FORMATS = ("csv", "jsonl")
 EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -283,6 +286,20 @@ def _cleaned_batches(importer, source, batch_size: int):
             else:
                 good.append((row, cleaned))
         yield batch[-1].line, len(batch), good, bad
+
+
+def update_changed(model, changes: list[tuple[int, dict]]) -> None:
+    """Apply (pk, {field: new value}) changes: one bulk UPDATE per set of changed fields,
+    so a row never overwrites a field it does not change; `updated_at` is set too."""
+    if not changes:
+        return
+    now = timezone.now()
+    by_fields: dict[tuple, list] = {}
+    for pk, diff in changes:
+        by_fields.setdefault(tuple(sorted(diff)), []).append(model(pk=pk, updated_at=now, **diff))
+    for names, instances in by_fields.items():
+        model.objects.bulk_update(instances, [*names, "updated_at"])
+    mark_changed(model)
 
 
 def prepare_connection() -> None:
