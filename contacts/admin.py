@@ -112,8 +112,7 @@ class ContactAdmin(admin.ModelAdmin):
         actions.pop("delete_selected", None)
         return actions
 
-    @transaction.atomic
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request, obj, form, change):  # the admin's change view is atomic already
         data = form.service_data()
         try:
             if change:

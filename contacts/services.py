@@ -209,8 +209,7 @@ def contact_set_account_owner(*, user: User) -> Contact:
     now = timezone.now()
     Contact.objects.filter(client_id=contact.client_id, is_account_owner=True).exclude(
         pk=contact.pk
-    ).update(is_account_owner=False, updated_at=now)
-    mark_changed(User)
+    ).update(is_account_owner=False, updated_at=now)  # the save below marks the table changed
     contact.is_account_owner = True
     _save(contact, update_fields=["is_account_owner", "updated_at"])
     return contact
