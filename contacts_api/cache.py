@@ -20,6 +20,30 @@ def cache_get(key: str, default=None):
         return default
 
 
+def cache_get_many(keys: list[str]) -> dict:
+    """The values found, by key, in one round trip ({} when the cache is down)."""
+    try:
+        return cache.get_many(keys)
+    except CACHE_DOWN:
+        return {}
+
+
+def counter_hit(key: str, timeout: int) -> int:
+    """Add one to a counter that lives `timeout` seconds from its first hit; its new value.
+
+    Atomic and one round trip on Redis; `add` then `incr` elsewhere (the database cache,
+    where a race can lose a hit or two). Raises CACHE_DOWN errors: the caller decides.
+    """
+    if hasattr(cache, "counter_hit"):
+        return cache.counter_hit(key, timeout)
+    cache.add(key, 0, timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # the counter expired between add and incr
+        cache.set(key, 1, timeout)
+        return 1
+
+
 def cache_set(key: str, value, timeout) -> None:
     with contextlib.suppress(*CACHE_DOWN):
         cache.set(key, value, timeout)

@@ -122,7 +122,7 @@ if env.str("CACHE_URL", default=""):
 elif _redis_url:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "contacts_api.redis_cache.RedisCache",
             "LOCATION": _redis_url,
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }

@@ -181,7 +181,7 @@ def test_each_key_is_rate_limited(make_api_key):
 def redis_cache_settings():
     return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "contacts_api.redis_cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/15",
         }
     }
@@ -213,10 +213,25 @@ def test_the_rate_limit_is_counted_in_redis_when_configured(make_api_key):
             caches["default"].clear()
 
 
+@pytest.mark.skipif(not redis_is_up(), reason="no Redis on 127.0.0.1:6379")
+def test_a_redis_rate_limit_window_expires_with_its_period():
+    from django.core.cache import caches
+
+    with override_settings(CACHES=redis_cache_settings()):
+        cache = caches["default"]
+        cache.clear()
+        try:
+            assert [cache.counter_hit("window", 60) for _ in range(3)] == [1, 2, 3]
+            assert cache.get("window") == 3
+            assert 0 < cache._cache.get_client().ttl(cache.make_key("window")) <= 60
+        finally:
+            cache.clear()
+
+
 @override_settings(
     CACHES={
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "contacts_api.redis_cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens
             "OPTIONS": {"socket_connect_timeout": 0.2},
         }

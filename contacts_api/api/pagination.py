@@ -12,8 +12,8 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from ..cache import cache_get, cache_set
-from ..versions import data_version
+from ..cache import cache_get, cache_get_many, cache_set
+from ..versions import version_in, version_key
 
 _INTEGER = re.compile(r"^-?[0-9]{1,100}$")
 MAX_ID = 2**63 - 1
@@ -81,19 +81,22 @@ def fetch_page(queryset, *, offset: int, size: int, after: int | None = None):
     listed = queryset.order_by("pk") if after is not None else queryset
     following = listed.filter(pk__gt=after) if after is not None else listed
     head_query = order_without_index(listed).annotate(matches=Window(Count("pk"))).values_list("pk", "matches")
-    head_key = _query_key("ids", head_query) + ":" + data_version(queryset.model)
-    head = cache_get(head_key)
-    if head is None:
+    head_key = _query_key("ids", head_query)
+    found = cache_get_many([head_key, version_key(queryset.model)])
+    version = version_in(found, queryset.model)
+    head = found.get(head_key)
+    if head is not None and head[0] == version:
+        _, total, ids = head
+    else:
         count_key = _query_key("count", queryset.order_by())
         stale_total = cache_get(count_key)
         if stale_total is not None:
             return list(following[offset : offset + size]), stale_total, False
         rows = list(head_query[: cap + 1])
-        head = (rows[0][1] if rows else 0, [pk for pk, _ in rows])
-        cache_set(head_key, head, settings.API_COUNT_CACHE_SECONDS)
-        if head[0] > cap:
-            cache_set(count_key, head[0], settings.API_COUNT_CACHE_SECONDS)
-    total, ids = head
+        total, ids = (rows[0][1] if rows else 0), [pk for pk, _ in rows]
+        cache_set(head_key, (version, total, ids), settings.API_COUNT_CACHE_SECONDS)
+        if total > cap:
+            cache_set(count_key, total, settings.API_COUNT_CACHE_SECONDS)
     complete = len(ids) == total  # every matching id is in hand
     if after is not None:
         ids = [pk for pk in ids if pk > after]

@@ -5,10 +5,9 @@ import math
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from rest_framework.throttling import BaseThrottle
 
-from contacts_api.cache import CACHE_DOWN, cache_get
+from contacts_api.cache import CACHE_DOWN, cache_get, counter_hit
 
 logger = logging.getLogger(__name__)
 
@@ -24,8 +23,7 @@ def parse_rate(rate: str) -> tuple[int, int]:
 class FixedWindow:
     """A counter per bucket and time window.
 
-    `cache.add` + `cache.incr` is atomic on Redis; on the database cache it is close
-    enough for a rate limit. Fixed windows cost one cache round trip per request,
+    Fixed windows cost one cache round trip per request (contacts_api.cache.counter_hit),
     unlike DRF's timestamp lists that grow with the limit.
     """
 
@@ -45,12 +43,7 @@ class FixedWindow:
         now = time.time()
         key = self._key(now)
         try:
-            cache.add(key, 0, self.period + 1)
-            try:
-                count = cache.incr(key)
-            except ValueError:  # the window expired between add and incr
-                cache.set(key, 1, self.period + 1)
-                count = 1
+            count = counter_hit(key, self.period + 1)
         except CACHE_DOWN as error:
             return self._fail_open(error)
         return self.wait(now) if count > self.limit else None
