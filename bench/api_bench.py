@@ -8,6 +8,10 @@ P and B are served by gunicorn with the same worker count on the same database
 the paths. L replays the exact SQL statements P issues for a request through psycopg on a
 warm connection. Prints one table (absolute figures, P/B and P/L ratios) and the EXPLAIN
 plans, and writes everything to bench/out/api.json. Loopback only.
+
+F (bench/floor.py) is also served: a bare Django view that runs P's two statements of a
+list request and writes the same JSON, to show what the stack costs before any of P's
+rules run.
 """
 
 import argparse
@@ -201,7 +205,7 @@ def main():
     key = subprocess.run([PYTHON, "manage.py", "create_api_key", "--name", "bench"], cwd=ROOT, env=env,
                          capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
     auth = {"Authorization": f"Bearer {key}"}
-    p_base, b_base = "http://127.0.0.1:8101", "http://127.0.0.1:8102"
+    p_base, b_base, f_base = "http://127.0.0.1:8101", "http://127.0.0.1:8102", "http://127.0.0.1:8103"
     max_id = in_process(env, "import os, json, django; os.environ['DJANGO_SETTINGS_MODULE']='contacts_api.settings'; "
                         "django.setup(); from contacts.models import Contact; "
                         "print(json.dumps({'max': Contact.objects.order_by('-id').values_list('id', flat=True).first()}))")["max"]
@@ -210,10 +214,12 @@ def main():
     servers = {
         "P": start_gunicorn(8101, args.workers, env),
         "B": start_gunicorn(8102, args.workers, {**env, "DJANGO_SETTINGS_MODULE": "bench.baseline_settings"}),
+        "F": start_gunicorn(8103, args.workers, {**env, "DJANGO_SETTINGS_MODULE": "bench.floor_settings"}),
     }
     try:
         wait_for(f"{p_base}/api/v1/contacts?limit=1", auth)
         wait_for(f"{b_base}/baseline/contacts/?limit=1", {})
+        wait_for(f"{f_base}/floor/contacts", auth)
 
         def run(name, base, paths, headers, connections):
             print(f"  {name} ...", flush=True)
@@ -229,6 +235,7 @@ def main():
         b_search = [f"/baseline/contacts/?search={t}" for t in SEARCH_TERMS]
         run("P list limit=100, 1 conn", p_base, p_list, auth, 1)
         run("B list limit=100, 1 conn", b_base, b_list, {}, 1)
+        run("F list limit=100, 1 conn", f_base, ["/floor/contacts"], auth, 1)
         run(f"P list limit=100, {args.connections} conn", p_base, p_list, auth, args.connections)
         run(f"B list limit=100, {args.connections} conn", b_base, b_list, {}, args.connections)
         run("P search mix, 1 conn", p_base, p_search, auth, 1)
@@ -283,6 +290,8 @@ def report(r: dict, conns: int) -> None:
     list_l = r["replay"]["/api/v1/contacts?limit=100"]["median_ms"]
     goals = [
         ("list limit=100: P median / L median (goal <= 3)", ratio(r["P list limit=100, 1 conn"]["p50_ms"], list_l)),
+        ("list limit=100: F median / L median (the floor of any Django view)",
+         ratio(r["F list limit=100, 1 conn"]["p50_ms"], list_l)),
         (f"list limit=100: P/B throughput at {conns} conn (goal >= 10)",
          ratio(r[f"P list limit=100, {conns} conn"]["rps"], r[f"B list limit=100, {conns} conn"]["rps"])),
         ("search mix: P p95 ms, 1 conn (goal <= 50)", r["P search mix, 1 conn"]["p95_ms"]),

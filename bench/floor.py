@@ -1,0 +1,51 @@
+"""F: the least a Django view can do to answer P's list request, for the benchmark only.
+
+No middleware, no DRF, no authentication rules, no filters, no pagination logic: the
+view runs the two statements P runs for `GET /api/v1/contacts?limit=100` (the key lookup
+and the page by id), compiled once at start-up and then executed with their parameters
+through Django's connection (so prepared like P's), and writes the same contact objects
+with orjson. Served by gunicorn beside P, it shows how much of P's time the stack itself
+(gunicorn, Django's request handling, psycopg, building the JSON) costs. Served by
+bench/floor_settings.py; never part of the product's URLs.
+"""
+
+import orjson
+from django.db import connection
+from django.http import HttpResponse
+from django.urls import path
+
+from accounts.keys import key_prefix
+from accounts.models import APIKey
+from contacts.models import Contact
+from contacts.serializers import LIST_VALUES, contact_row_representation
+
+_statements: dict = {}
+
+
+def _compile():
+    if not _statements:
+        living = Contact.objects.filter(deleted_at__isnull=True).order_by("id")
+        ids = list(living.values_list("id", flat=True)[:101])
+        key_sql, _ = APIKey.objects.select_related("user").filter(prefix="x")[:1].query.sql_with_params()
+        page_sql, page_params = Contact.objects.values(*LIST_VALUES).filter(
+            deleted_at__isnull=True, pk__in=ids
+        ).order_by("id").query.sql_with_params()
+        _statements.update(key=key_sql, page=(page_sql, page_params))
+    return _statements
+
+
+def floor_list(request):
+    statements = _compile()
+    prefix = key_prefix(request.headers.get("Authorization", "")[len("Bearer ") :])
+    page_sql, page_params = statements["page"]
+    with connection.cursor() as cursor:
+        cursor.execute(statements["key"], [prefix])
+        if cursor.fetchone() is None:
+            return HttpResponse(status=401)
+        cursor.execute(page_sql, page_params)
+        rows = [contact_row_representation(dict(zip(LIST_VALUES, row))) for row in cursor.fetchall()]
+    body = {"success": True, "message": "Contacts retrieved successfully.", "data": rows[:100]}
+    return HttpResponse(orjson.dumps(body), content_type="application/json")
+
+
+urlpatterns = [path("floor/contacts", floor_list)]
