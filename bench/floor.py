@@ -43,7 +43,7 @@ def floor_list(request):
         if cursor.fetchone() is None:
             return HttpResponse(status=401)
         cursor.execute(page_sql, page_params)
-        rows = [contact_row_representation(dict(zip(LIST_VALUES, row))) for row in cursor.fetchall()]
+        rows = [contact_row_representation(dict(zip(LIST_VALUES, row, strict=True))) for row in cursor.fetchall()]
     body = {"success": True, "message": "Contacts retrieved successfully.", "data": rows[:100]}
     return HttpResponse(orjson.dumps(body), content_type="application/json")
 
