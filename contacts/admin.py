@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.db import transaction
+from django.http import HttpResponseRedirect
 from django.utils.translation import ngettext
 
 from accounts.models import User
@@ -111,6 +112,14 @@ class ContactAdmin(admin.ModelAdmin):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ServiceValidationError:
+            # A race that got past the form's checks (save_model said why): the change
+            # view's transaction is rolled back; show the form again, never a 500.
+            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request, obj, form, change):  # the admin's change view is atomic already
         data = form.service_data()

@@ -124,6 +124,22 @@ def test_adding_without_the_checkbox_sends_no_email(admin_client, django_capture
     assert mail.outbox == []
 
 
+def test_an_email_taken_in_a_race_after_the_form_check_is_a_message_not_a_500(admin_client, monkeypatch):
+    from contacts import admin as contacts_admin
+
+    create = contacts_admin.contact_create
+
+    def losing_the_race(**data):
+        StaffUserFactory(email=data["email"].upper())  # another writer gets there first
+        return create(**data)
+
+    monkeypatch.setattr(contacts_admin, "contact_create", losing_the_race)
+    response = admin_client.post(ADD, add_form(ClientFactory().pk), follow=True)
+    assert response.redirect_chain == [(ADD, 302)]
+    assert messages_of(response) == ["A user with this email already exists."]
+    assert not User.objects.filter(email__iexact=add_form(0)["email"]).exists()
+
+
 @pytest.mark.parametrize(
     "overrides, field",
     [
