@@ -70,8 +70,9 @@ def fetch_page(queryset, *, offset: int, size: int, after: int | None = None):
     The matching ids (the first cap + 1 of them, in order) and their total are found by
     one query, which needs every match and is written so that the database finds them
     through the filters' own indexes (order_without_index); the page's rows are then
-    read by id. Both are cached under the table's data version (contacts_api.versions),
-    so a repeated list or search costs one query while nothing changed, and is exact.
+    read by id. Both are cached with the table's data version they were read under
+    (contacts_api.versions) and believed only while it is current, so a repeated list or
+    search costs one query while nothing changed, and is exact.
     After a write, a total above API_EXACT_COUNT_LIMIT may still be taken from a count
     at most API_COUNT_CACHE_SECONDS old (total_exact false) and the page read by offset,
     instead of counting hundreds of thousands of rows again.
