@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from accounts.validators import EMAIL_MAX_LENGTH, PHONE_MAX_LENGTH, validate_phone
+from accounts.validators import EMAIL_MAX_LENGTH
 from contacts_api import fields
 from contacts_api.bulk import update_changed
 from contacts_api.versions import mark_changed
@@ -37,9 +37,7 @@ class ClientImporter:
                 errors.append(("email", error))
         else:
             cleaned["email"] = ""
-        phone, error = fields.text(data.get("phone"), max_length=PHONE_MAX_LENGTH)
-        if not error and phone:
-            error = fields.with_validator(phone, validate_phone)
+        phone, error = fields.phone(data.get("phone"))
         if error:
             errors.append(("phone", error))
         cleaned["phone"] = phone or ""

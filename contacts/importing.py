@@ -12,12 +12,10 @@ from accounts.models import User
 from accounts.validators import (
     EMAIL_MAX_LENGTH,
     NAME_MAX_LENGTH,
-    PHONE_MAX_LENGTH,
     POSITION_MAX_LENGTH,
     SOCIAL_MAX_LENGTH,
     SOCIAL_NETWORKS,
     normalize_email,
-    validate_phone,
 )
 from clients.models import Client
 from contacts_api import fields
@@ -62,9 +60,7 @@ class ContactImporter:
             errors.append(("email", error))
         else:
             cleaned["email"] = normalize_email(email)
-        cleaned["phone"], error = fields.text(data.get("phone"), max_length=PHONE_MAX_LENGTH)
-        if not error and cleaned["phone"]:
-            error = fields.with_validator(cleaned["phone"], validate_phone)
+        cleaned["phone"], error = fields.phone(data.get("phone"))
         if error:
             errors.append(("phone", error))
         cleaned["job_position"], error = fields.text(data.get("position"), max_length=POSITION_MAX_LENGTH)

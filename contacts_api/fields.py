@@ -10,6 +10,8 @@ from functools import lru_cache
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, RegexValidator, URLValidator
 
+from accounts.validators import PHONE_MAX_LENGTH, validate_phone
+
 _email_validator = EmailValidator()
 _url_validator = URLValidator()
 _UNSTORABLE = re.compile("[\x00\udc80-\udcff]")
@@ -61,6 +63,15 @@ def url(value, *, max_length: int) -> tuple[str | None, str | None]:
     except ValidationError:
         return None, "Enter a valid URL."
     return value, None
+
+
+def phone(value) -> tuple[str | None, str | None]:
+    """(cleaned, error) for a phone number: the API's length and characters."""
+    value, error = text(value, max_length=PHONE_MAX_LENGTH)
+    if error or value is None:
+        return value, error
+    error = with_validator(value, validate_phone)
+    return (None, error) if error else (value, None)
 
 
 _resolved_patterns: dict[int, re.Pattern] = {}
