@@ -53,10 +53,9 @@ class ImportCommand(BaseCommand):
                 errors_stream = open(options["errors_file"], "w", encoding="utf-8", newline="")  # noqa: SIM115
                 report.errors_writer = csv.writer(errors_stream)
                 report.errors_writer.writerow(["line", "field", "message", "row"])
-        except bulk.BulkUsageError as error:
-            self.stderr.write(f"error: {error}")
-            return bulk.EXIT_USAGE
-        except OSError as error:
+        except (bulk.BulkUsageError, OSError) as error:  # OSError: the errors file
+            if stream is not None and options["file"] != "-":
+                stream.close()
             self.stderr.write(f"error: {error}")
             return bulk.EXIT_USAGE
         progress = bulk.Progress(self.stdout._out)
