@@ -7,11 +7,8 @@ class ClientsConfig(AppConfig):
 
     def ready(self):
         # Cached list results are keyed by the table's data version (contacts_api.versions).
-        from django.db.models.signals import post_delete, post_save
-
-        from contacts_api.versions import mark_instance_changed
+        from contacts_api.versions import track_changes
 
         from .models import Client
 
-        post_save.connect(mark_instance_changed, sender=Client, dispatch_uid="clients-version-save")
-        post_delete.connect(mark_instance_changed, sender=Client, dispatch_uid="clients-version-delete")
+        track_changes(Client)

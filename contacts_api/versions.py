@@ -39,3 +39,12 @@ def mark_changed(*models) -> None:
 def mark_instance_changed(sender, **kwargs) -> None:
     """Signal receiver for post_save / post_delete."""
     mark_changed(sender._meta.concrete_model)
+
+
+def track_changes(model) -> None:
+    """Give the model's table a new token on every save and delete (call from ready())."""
+    from django.db.models.signals import post_delete, post_save
+
+    label = model._meta.label_lower
+    post_save.connect(mark_instance_changed, sender=model, dispatch_uid=f"version-save-{label}")
+    post_delete.connect(mark_instance_changed, sender=model, dispatch_uid=f"version-delete-{label}")
