@@ -102,10 +102,10 @@ class User(Timestamped, AbstractUser):
 
     class Meta:
         ordering = ["id"]
-        # Partial indexes leave out soft-deleted rows, which almost no query reads. Sort
-        # indexes end on id, the tie-breaker of every order (API.md 1.2), and serve both
-        # directions. The PostgreSQL-only search indexes (trigram GIN) are created in
-        # migration 0004, since SQLite has no such index.
+        # Partial indexes leave out soft-deleted rows, which almost no query reads. The
+        # PostgreSQL-only indexes are made by migrations: the sort indexes (ending on id,
+        # API.md 1.2) in 0004, the search indexes (trigram GIN, prefix) in 0005; SQLite
+        # has no trigram index, and sort indexes would only slow its imports.
         indexes = [
             models.Index(
                 fields=["client", "id"],
