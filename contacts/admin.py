@@ -4,6 +4,7 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from accounts.validators import SOCIAL_NETWORKS
 from contacts_api.errors import ServiceError, ServiceValidationError
 
 from .forms import ContactAdminForm
@@ -25,11 +26,7 @@ class ContactStatusFilter(admin.SimpleListFilter):
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
-        return [
-            (User.Status.ACTIVE, "Active"),
-            (User.Status.INACTIVE, "Inactive"),
-            (User.Status.DELETED, "Deleted"),
-        ]
+        return User.Status.choices
 
     def choices(self, changelist):
         for choice in super().choices(changelist):
@@ -38,7 +35,7 @@ class ContactStatusFilter(admin.SimpleListFilter):
             yield choice
 
     def queryset(self, request, queryset):
-        if self.value() in (User.Status.ACTIVE, User.Status.INACTIVE, User.Status.DELETED):
+        if self.value() in User.Status.values:
             return queryset.filter(status=self.value())
         return queryset.alive()
 
@@ -70,18 +67,13 @@ class ContactAdmin(admin.ModelAdmin):
     list_per_page = 50
     readonly_fields = ("account_owner_display", "role", "created_at", "updated_at", "deleted_at")
     actions = ("set_account_owner", "soft_delete", "restore", "resend_welcome_email")
-    fieldsets = (
+    _editable_fieldsets = (
         (None, {"fields": ("first_name", "last_name", "email", "client", "status")}),
         ("Work", {"fields": ("phone", "job_position")}),
-        ("Social", {"fields": ("linkedin", "twitter", "facebook", "instagram", "skype")}),
-        ("Account", {"fields": ("account_owner_display", "role", "created_at", "updated_at", "deleted_at")}),
+        ("Social", {"fields": SOCIAL_NETWORKS}),
     )
-    add_fieldsets = (
-        (None, {"fields": ("first_name", "last_name", "email", "client", "status")}),
-        ("Work", {"fields": ("phone", "job_position")}),
-        ("Social", {"fields": ("linkedin", "twitter", "facebook", "instagram", "skype")}),
-        ("Welcome", {"fields": ("send_welcome_email",)}),
-    )
+    fieldsets = (*_editable_fieldsets, ("Account", {"fields": readonly_fields}))
+    add_fieldsets = (*_editable_fieldsets, ("Welcome", {"fields": ("send_welcome_email",)}))
 
     @admin.display(description="name", ordering="last_name")
     def name(self, contact):
