@@ -100,6 +100,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 else:
+    # Django's PostgreSQL backend with timestamps decoded in C (contacts_api/postgresql).
+    if _db["ENGINE"] == "django.db.backends.postgresql":
+        _db["ENGINE"] = "contacts_api.postgresql"
     # PostgreSQL: persistent connections checked before reuse, a short connect timeout and
     # a statement timeout, so an outage or a runaway query fails fast (503) instead of
     # holding every worker.
