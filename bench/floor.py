@@ -11,6 +11,7 @@ bench/floor_settings.py; never part of the product's URLs.
 
 import orjson
 from django.db import connection
+from django.db.models import F
 from django.http import HttpResponse
 from django.urls import path
 
@@ -18,6 +19,7 @@ from accounts.keys import key_prefix
 from accounts.models import APIKey
 from contacts.models import Contact
 from contacts.serializers import LIST_VALUES, contact_row_representation
+from contacts_api.lookups import InArray
 
 _statements: dict = {}
 
@@ -28,7 +30,7 @@ def _compile():
         ids = list(living.values_list("id", flat=True)[:101])
         key_sql, _ = APIKey.objects.select_related("user").filter(prefix="x")[:1].query.sql_with_params()
         page_sql, page_params = Contact.objects.values(*LIST_VALUES).filter(
-            deleted_at__isnull=True, pk__in=ids
+            InArray(F("pk"), ids), deleted_at__isnull=True
         ).order_by("id").query.sql_with_params()
         _statements.update(key=key_sql, page=(page_sql, page_params))
     return _statements

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from ..cache import cache_get, cache_get_many, cache_set
+from ..lookups import InArray
 from ..versions import version_in, version_key
 
 _INTEGER = re.compile(r"^-?[0-9]{1,100}$")
@@ -105,7 +106,7 @@ def fetch_page(queryset, *, offset: int, size: int, after: int | None = None):
     if not complete and len(page_ids) < size:
         # The page reaches past the ids in hand: read it the ordinary way.
         return list(following[offset : offset + size]), total, True
-    by_id = {row_pk(row): row for row in queryset.filter(pk__in=page_ids)} if page_ids else {}
+    by_id = {row_pk(row): row for row in queryset.filter(InArray(F("pk"), page_ids))} if page_ids else {}
     return [by_id[pk] for pk in page_ids if pk in by_id], total, True
 
 
