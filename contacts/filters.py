@@ -3,7 +3,7 @@ from django.db.models import F
 from django.db.models.functions import Lower
 
 from accounts.models import User
-from contacts_api.api.filters import IdFilter
+from contacts_api.api.filters import APIFilterSet, IdFilter
 
 from .models import SEARCH_MAX_LENGTH
 
@@ -19,7 +19,7 @@ SORTS = {
 }
 
 
-class ContactFilterSet(django_filters.FilterSet):
+class ContactFilterSet(APIFilterSet):
     """The list parameters of API.md 3.2. Without `status`, soft-deleted rows are hidden."""
 
     status = django_filters.ChoiceFilter(choices=User.Status.choices)

@@ -1,4 +1,4 @@
-"""Filter types shared by the FilterSets."""
+"""The FilterSets' base class and the filter types they share."""
 
 import django_filters
 from django import forms
@@ -18,3 +18,21 @@ class IdFilter(django_filters.Filter):
         kwargs.setdefault("min_value", 0)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
+
+
+class APIFilterSet(django_filters.FilterSet):
+    """A FilterSet whose form class is made once per class instead of on every request.
+
+    django-filter builds a form class, and a form field per filter, each time a FilterSet
+    is made (a fifth of a millisecond per list request). Ours depend on the class's
+    filters alone, so the first one is kept; each request still gets its own filters
+    and its own form. A FilterSet whose fields depend on the request (a queryset chosen
+    per user, say) must not use this base.
+    """
+
+    def get_form_class(self):
+        cls = type(self)
+        form_class = cls.__dict__.get("_form_class")  # its own, never a parent's
+        if form_class is None:
+            form_class = cls._form_class = super().get_form_class()
+        return form_class
