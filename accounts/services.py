@@ -55,6 +55,11 @@ def api_key_revoke(*, prefix: str) -> APIKey:
     return key
 
 
+# What verifying a key reads; the owner's other fields load if something asks for them.
+VERIFY_FIELDS = ("prefix", "digest", "scope", "expires_at", "revoked_at", "last_used_at")
+VERIFY_FIELDS += ("user__is_active", "user__is_staff")
+
+
 def api_key_verify(raw_key: str) -> APIKey:
     """The living key for `raw_key`, or InvalidAPIKey saying why not.
 
@@ -64,7 +69,9 @@ def api_key_verify(raw_key: str) -> APIKey:
     prefix = key_prefix(raw_key)
     if prefix is None:
         raise InvalidAPIKey("Malformed API key.")
-    key = APIKey.objects.select_related("user").filter(prefix=prefix).first()
+    # The prefix is unique: no ordering; and only the columns the checks below read.
+    found = APIKey.objects.select_related("user").only(*VERIFY_FIELDS).filter(prefix=prefix)
+    key = next(iter(found.order_by()[:1]), None)
     if key is None or not hmac.compare_digest(key.digest, key_digest(raw_key)):
         raise InvalidAPIKey("Invalid API key.")
     now = timezone.now()

@@ -71,6 +71,14 @@ def test_a_typo_is_caught_by_the_checksum_without_a_query(write_key, django_asse
         api_key_verify(typo)
 
 
+def test_a_key_and_its_owner_are_read_in_one_query(write_key, staff_user, django_assert_num_queries):
+    api_key_verify(write_key)  # writes last_used_at, once a minute
+    with django_assert_num_queries(1):
+        key = api_key_verify(write_key)
+        assert (key.user.pk, key.user.is_active, key.user.is_staff) == (staff_user.pk, True, True)
+        assert key.scope == APIKey.Scope.WRITE
+
+
 def test_an_empty_bearer_is_a_401_authentication_failed():
     assert envelope_error(get({"Authorization": "Bearer "})) == (401, "authentication_failed")
 
