@@ -11,7 +11,7 @@ plans, and writes everything to bench/out/api.json. Loopback only.
 
 F (bench/floor.py) is also served: a bare Django view that runs P's two statements of a
 list request and writes the same JSON, to show what the stack costs before any of P's
-rules run.
+rules run. bench/breakdown.py then times P's list request phase by phase, in-process.
 """
 
 import argparse
@@ -266,6 +266,10 @@ def main():
     measured = in_process(env, REPLAY.replace("sys.argv[1]", repr(json.dumps(replay_paths))).replace(
         "sys.argv[2]", repr(json.dumps([t.replace("%20", " ") for t in SEARCH_TERMS + PHONE_TERMS]))))
     results.update(measured)
+    print("Where P's time goes (in-process, bench/breakdown.py) ...", flush=True)
+    breakdown = subprocess.run([PYTHON, str(ROOT / "bench" / "breakdown.py")], cwd=ROOT, env=env,
+                               capture_output=True, text=True, check=True).stdout
+    results["breakdown_ms"] = json.loads(breakdown.strip().splitlines()[-1])
     report(results, args.connections)
     out_dir = ROOT / "bench" / "out"
     out_dir.mkdir(exist_ok=True)
@@ -306,6 +310,9 @@ def report(r: dict, conns: int) -> None:
         ("CONN_MAX_AGE=60 + health checks vs 0: p50 ms",
          f"{r['P list limit=100, 1 conn']['p50_ms']} vs {r['P list limit=100, 1 conn, CONN_MAX_AGE=0']['p50_ms']}"),
     ]
+    print("\nWhere P's time goes, list limit=100 in-process (median ms; phases that query include their SQL):")
+    for phase, ms in r["breakdown_ms"].items():
+        print(f"  {phase:<60}{ms:>8}")
     print("\nGoals:")
     for label, value in goals:
         print(f"  {label:<78} {value}")
