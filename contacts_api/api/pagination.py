@@ -3,6 +3,8 @@
 import hashlib
 import math
 import re
+from array import array
+from bisect import bisect_right
 
 from django.conf import settings
 from django.db.models import Count, F, OrderBy, Window
@@ -46,6 +48,18 @@ def _query_key(kind: str, queryset) -> str:
     return f"{kind}:" + hashlib.sha256(f"{queryset.db}|{sql}|{params!r}".encode()).hexdigest()
 
 
+def _packed(ids) -> bytes:
+    """Ids as 8-byte integers: the cached 10,001 ids are 80 kB that are read without
+    unpickling 10,001 objects, and sliced without making a list of them."""
+    return array("q", ids).tobytes()
+
+
+def _unpacked(blob: bytes) -> array:
+    ids = array("q")
+    ids.frombytes(blob)
+    return ids
+
+
 def order_without_index(queryset):
     """The same order, written so that no index can hand the rows over in that order.
 
@@ -83,12 +97,13 @@ def fetch_page(queryset, *, offset: int, size: int, after: int | None = None):
     listed = queryset.order_by("pk") if after is not None else queryset
     following = listed.filter(pk__gt=after) if after is not None else listed
     head_query = order_without_index(listed).annotate(matches=Window(Count("pk"))).values_list("pk", "matches")
-    head_key = _query_key("ids", head_query)
+    head_key = _query_key("id-array", head_query)
     found = cache_get_many([head_key, version_key(queryset.model)])
     version = version_in(found, queryset.model)
     head = found.get(head_key)
     if head is not None and head[0] == version:
-        _, total, ids = head
+        _, total, packed = head
+        ids = _unpacked(packed)
     else:
         count_key = _query_key("count", queryset.order_by())
         stale_total = cache_get(count_key)
@@ -96,17 +111,17 @@ def fetch_page(queryset, *, offset: int, size: int, after: int | None = None):
             return list(following[offset : offset + size]), stale_total, False
         rows = list(head_query[: cap + 1])
         total, ids = (rows[0][1] if rows else 0), [pk for pk, _ in rows]
-        cache_set(head_key, (version, total, ids), settings.API_COUNT_CACHE_SECONDS)
+        cache_set(head_key, (version, total, _packed(ids)), settings.API_COUNT_CACHE_SECONDS)
         if total > cap:
             cache_set(count_key, total, settings.API_COUNT_CACHE_SECONDS)
     complete = len(ids) == total  # every matching id is in hand
     if after is not None:
-        ids = [pk for pk in ids if pk > after]
+        ids = ids[bisect_right(ids, after) :]  # in id order, as `after` lists them
     page_ids = ids[offset : offset + size]
     if not complete and len(page_ids) < size:
         # The page reaches past the ids in hand: read it the ordinary way.
         return list(following[offset : offset + size]), total, True
-    by_id = {row_pk(row): row for row in queryset.filter(InArray(F("pk"), page_ids))} if page_ids else {}
+    by_id = {row_pk(row): row for row in queryset.filter(InArray(F("pk"), list(page_ids)))} if page_ids else {}
     return [by_id[pk] for pk in page_ids if pk in by_id], total, True
 
 
