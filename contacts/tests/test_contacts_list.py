@@ -412,6 +412,17 @@ def test_a_write_is_seen_by_the_next_list_at_once(api, tmp_path):
     assert len(ids(api.get(URL, {"search": "before"}))) == 1
 
 
+def test_a_big_total_counted_under_the_current_data_is_exact_in_any_order(api):
+    with override_settings(API_EXACT_COUNT_LIMIT=2):
+        for _ in range(4):
+            ContactFactory()
+        api.get(URL)  # counts and caches the total
+        with CaptureQueriesContext(connection) as captured:
+            body = api.get(URL, {"sort": "last_name"}).json()
+    assert (body["meta"]["pagination"]["total"], body["meta"]["pagination"]["total_exact"]) == (4, True)
+    assert len(app_queries(captured)) == 2  # key lookup and page: no count
+
+
 def test_a_cached_total_skips_the_count(api):
     with override_settings(API_EXACT_COUNT_LIMIT=2):
         for _ in range(4):

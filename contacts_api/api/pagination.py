@@ -88,9 +88,11 @@ def fetch_page(queryset, *, offset: int, size: int, after: int | None = None):
     read by id. Both are cached with the table's data version they were read under
     (contacts_api.versions) and believed only while it is current, so a repeated list or
     search costs one query while nothing changed, and is exact.
-    After a write, a total above API_EXACT_COUNT_LIMIT may still be taken from a count
-    at most API_COUNT_CACHE_SECONDS old (total_exact false) and the page read by offset,
-    instead of counting hundreds of thousands of rows again.
+    A total above API_EXACT_COUNT_LIMIT is also cached on its own, whatever the order,
+    with its data version: while the ids of this order are not cached, it is taken from
+    there (exact if nothing was written since, otherwise at most API_COUNT_CACHE_SECONDS
+    old and total_exact false) and the page read by offset, instead of counting hundreds
+    of thousands of rows again.
     With `after` (keyset pages, in id order) the total is that of the whole list.
     """
     cap = settings.API_EXACT_COUNT_LIMIT
@@ -105,15 +107,16 @@ def fetch_page(queryset, *, offset: int, size: int, after: int | None = None):
         _, total, packed = head
         ids = _unpacked(packed)
     else:
-        count_key = _query_key("count", queryset.order_by())
-        stale_total = cache_get(count_key)
-        if stale_total is not None:
-            return list(following[offset : offset + size]), stale_total, False
+        count_key = _query_key("versioned-count", queryset.order_by())
+        counted = cache_get(count_key)
+        if counted is not None:
+            counted_version, counted_total = counted
+            return list(following[offset : offset + size]), counted_total, counted_version == version
         rows = list(head_query[: cap + 1])
         total, ids = (rows[0][1] if rows else 0), [pk for pk, _ in rows]
         cache_set(head_key, (version, total, _packed(ids)), settings.API_COUNT_CACHE_SECONDS)
         if total > cap:
-            cache_set(count_key, total, settings.API_COUNT_CACHE_SECONDS)
+            cache_set(count_key, (version, total), settings.API_COUNT_CACHE_SECONDS)
     complete = len(ids) == total  # every matching id is in hand
     if after is not None:
         ids = ids[bisect_right(ids, after) :]  # in id order, as `after` lists them
