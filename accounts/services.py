@@ -56,8 +56,10 @@ def api_key_revoke(*, prefix: str) -> APIKey:
 
 
 # What verifying a key reads; the owner's other fields load if something asks for them.
-VERIFY_FIELDS = ("prefix", "digest", "scope", "expires_at", "revoked_at", "last_used_at")
-VERIFY_FIELDS += ("user__is_active", "user__is_staff")
+VERIFY_FIELDS = (
+    *("prefix", "digest", "scope", "expires_at", "revoked_at", "last_used_at"),
+    *("user__is_active", "user__is_staff"),
+)
 
 
 def api_key_verify(raw_key: str) -> APIKey:
