@@ -383,6 +383,30 @@ def test_after_walks_past_the_first_counted_rows(api):
     assert seen == [c.pk for c in rows]
 
 
+def first_request_statements(api, params):
+    """The statements of a list request with nothing cached: key lookup, ids, page."""
+    api.get(URL)  # last_used_at is written at most once a minute
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        assert api.get(URL, params).status_code == 200
+    return app_queries(captured)
+
+
+@pytest.mark.parametrize("params", [{}, {"sort": "last_name"}, {"client_id": 1}, {"status": "inactive"}])
+def test_a_list_without_search_takes_its_first_ids_in_order_and_counts_beside_them(api, params):
+    ContactFactory.create_batch(3)
+    ids_query = first_request_statements(api, params)[1]
+    assert "COALESCE" not in ids_query and "OVER" not in ids_query
+    assert "(SELECT COUNT(" in ids_query
+
+
+@pytest.mark.parametrize("params", [{"search": "ada"}, {"search": "ad", "sort": "email"}])
+def test_a_search_finds_every_match_through_its_indexes_and_counts_them_together(api, params):
+    ContactFactory.create_batch(3)
+    ids_query = first_request_statements(api, params)[1]
+    assert "COALESCE" in ids_query and "OVER ()" in ids_query
+
+
 def test_a_repeated_list_reads_only_the_key_and_the_page(api):
     for _ in range(3):
         ContactFactory()

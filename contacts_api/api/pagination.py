@@ -7,8 +7,9 @@ from array import array
 from bisect import bisect_right
 
 from django.conf import settings
-from django.db.models import Count, F, OrderBy, Window
+from django.db.models import BigIntegerField, Count, F, Func, OrderBy, Subquery, Window
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import PatternLookup
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
@@ -79,13 +80,36 @@ def order_without_index(queryset):
     return queryset.order_by(*wrapped)
 
 
+def has_pattern_match(node) -> bool:
+    """Whether a WHERE tree holds a LIKE (contains, startswith, ...): the one kind of filter
+    whose selectivity PostgreSQL cannot estimate."""
+    if isinstance(node, PatternLookup):
+        return True
+    return any(has_pattern_match(child) for child in getattr(node, "children", ()))
+
+
+def ids_and_total(listed):
+    """The matching ids in the list's order, each beside the number of matches.
+
+    With a search (a LIKE), the planner would walk the sort index testing row after row:
+    the matches are found through the search's own indexes, sorted and counted together
+    (order_without_index and a window count). Without one, the filters are equalities
+    and ranges that PostgreSQL estimates well, so the sort index (or the filter's) hands
+    over the first rows in order, and the total is one count beside them: the window
+    would sort every match first (0.67 s instead of 0.08 s for a million contacts sorted
+    by last name).
+    """
+    if has_pattern_match(listed.query.where):
+        return order_without_index(listed).annotate(matches=Window(Count("pk"))).values_list("pk", "matches")
+    counted = listed.order_by().annotate(_total=Func(F("pk"), function="COUNT", output_field=BigIntegerField()))
+    return listed.annotate(matches=Subquery(counted.values("_total"))).values_list("pk", "matches")
+
+
 def fetch_page(queryset, *, offset: int, size: int, after: int | None = None):
     """(rows, total, total_exact) for one page: one or two queries, often one.
 
     The matching ids (the first cap + 1 of them, in order) and their total are found by
-    one query, which needs every match and is written so that the database finds them
-    through the filters' own indexes (order_without_index); the page's rows are then
-    read by id. Both are cached with the table's data version they were read under
+    one query (ids_and_total); the page's rows are then read by id. Both are cached with the table's data version they were read under
     (contacts_api.versions) and believed only while it is current, so a repeated list or
     search costs one query while nothing changed, and is exact.
     A total above API_EXACT_COUNT_LIMIT is also cached on its own, whatever the order,
@@ -98,7 +122,7 @@ def fetch_page(queryset, *, offset: int, size: int, after: int | None = None):
     cap = settings.API_EXACT_COUNT_LIMIT
     listed = queryset.order_by("pk") if after is not None else queryset
     following = listed.filter(pk__gt=after) if after is not None else listed
-    head_query = order_without_index(listed).annotate(matches=Window(Count("pk"))).values_list("pk", "matches")
+    head_query = ids_and_total(listed)
     head_key = _query_key("id-array", head_query)
     found = cache_get_many([head_key, version_key(queryset.model)])
     version = version_in(found, queryset.model)
