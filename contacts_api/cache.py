@@ -31,8 +31,9 @@ def cache_get_many(keys: list[str]) -> dict:
 def counter_hit(key: str, timeout: int) -> int:
     """Add one to a counter that lives `timeout` seconds from its first hit; its new value.
 
-    Atomic and one round trip on Redis; `add` then `incr` elsewhere (the database cache,
-    where a race can lose a hit or two). Raises CACHE_DOWN errors: the caller decides.
+    Atomic on both of the project's caches (one round trip on Redis, one locked
+    transaction on the database: redis_cache.py, db_cache.py); `add` then `incr` on any
+    other (a race can lose a hit). Raises CACHE_DOWN errors: the caller decides.
     """
     if hasattr(cache, "counter_hit"):
         return cache.counter_hit(key, timeout)

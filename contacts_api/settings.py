@@ -139,7 +139,7 @@ elif _redis_url:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "BACKEND": "contacts_api.db_cache.DatabaseCache",
             "LOCATION": "django_cache",
         }
     }

@@ -1,8 +1,10 @@
 """Helpers for the test suites of every app."""
 
 import os
+import threading
 
 import pytest
+from django.db import connection
 
 USING_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres", "pgsql"))
 
@@ -60,3 +62,26 @@ def write_file(tmp_path, content: str | bytes, name: str) -> str:
     path = tmp_path / name
     path.write_bytes(content.encode() if isinstance(content, str) else content)
     return str(path)
+
+
+def run_concurrently(count, work):
+    """Run work(0) ... work(count - 1) in threads released together; their results.
+
+    Each thread has its own database connection, closed when it ends.
+    """
+    barrier = threading.Barrier(count)
+    results = [None] * count
+
+    def target(index):
+        try:
+            barrier.wait(timeout=10)
+            results[index] = work(index)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results

@@ -1,36 +1,14 @@
 """Concurrent writes against PostgreSQL with real threads: the database decides."""
 
-import threading
-
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
 from clients.tests.factories import ClientFactory
 from contacts.models import Contact
 from contacts.tests.factories import ContactFactory
-from contacts_api.testing import requires_postgres
+from contacts_api.testing import requires_postgres, run_concurrently
 
 pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_concurrently(count, work):
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def target(index):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = work(index)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def client_for(key):
