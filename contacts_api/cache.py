@@ -37,11 +37,16 @@ def counter_hit(key: str, timeout: int) -> int:
     """
     if hasattr(cache, "counter_hit"):
         return cache.counter_hit(key, timeout)
-    cache.add(key, 0, timeout)
+    return add_then_incr(cache, key, timeout)
+
+
+def add_then_incr(backend, key: str, timeout: int) -> int:
+    """counter_hit with any cache's `add` and `incr`: atomic only where the caller makes it."""
+    backend.add(key, 0, timeout)
     try:
-        return cache.incr(key)
+        return backend.incr(key)
     except ValueError:  # the counter expired between add and incr
-        cache.set(key, 1, timeout)
+        backend.set(key, 1, timeout)
         return 1
 
 

@@ -12,6 +12,8 @@ import zlib
 from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
 from django.db import connections, router, transaction
 
+from .cache import add_then_incr
+
 # The lock statement is the cache's own: its comment lets query counts leave it out, as
 # they leave out the statements on the cache table.
 ADVISORY_LOCK = "SELECT pg_advisory_xact_lock(%s) /* django_cache counter */"
@@ -27,9 +29,4 @@ class DatabaseCache(DjangoDatabaseCache):
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute(ADVISORY_LOCK, [zlib.crc32(key.encode())])
-            self.add(key, 0, timeout)
-            try:
-                return self.incr(key)
-            except ValueError:  # it expired between add and incr
-                self.set(key, 1, timeout)
-                return 1
+            return add_then_incr(self, key, timeout)
