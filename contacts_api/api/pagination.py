@@ -44,8 +44,10 @@ def row_pk(row) -> int:
     return row["id"] if isinstance(row, dict) else row.pk
 
 
-def _query_key(kind: str, queryset) -> str:
-    sql, params = queryset.query.sql_with_params()
+def _list_key(kind: str, queryset) -> str:
+    """A cache key for what `queryset` lists: the SQL selecting its ids (their filters and
+    order), which compiles for less than the list's own columns or its ids-and-total query."""
+    sql, params = queryset.values_list("pk").query.sql_with_params()
     return f"{kind}:" + hashlib.sha256(f"{queryset.db}|{sql}|{params!r}".encode()).hexdigest()
 
 
@@ -123,8 +125,7 @@ def fetch_page(queryset, *, offset: int, size: int, after: int | None = None):
     cap = settings.API_EXACT_COUNT_LIMIT
     listed = queryset.order_by("pk") if after is not None else queryset
     following = listed.filter(pk__gt=after) if after is not None else listed
-    # The list's SQL decides the ids and their plan: it is the key (cheaper to compile).
-    head_key = _query_key("id-array", listed.values_list("pk"))
+    head_key = _list_key("id-array", listed)
     found = cache_get_many([head_key, version_key(queryset.model)])
     version = version_in(found, queryset.model)
     head = found.get(head_key)
@@ -132,7 +133,7 @@ def fetch_page(queryset, *, offset: int, size: int, after: int | None = None):
         _, total, packed = head
         ids = _unpacked(packed)
     else:
-        count_key = _query_key("versioned-count", queryset.order_by())
+        count_key = _list_key("versioned-count", queryset.order_by())
         counted = cache_get(count_key)
         if counted is not None:
             counted_version, counted_total = counted
