@@ -11,7 +11,8 @@ plans, and writes everything to bench/out/api.json. Loopback only.
 
 F (bench/floor.py) is also served: a bare Django view that runs P's two statements of a
 list request and writes the same JSON, to show what the stack costs before any of P's
-rules run. bench/breakdown.py then times P's list request phase by phase, in-process.
+rules run; below it, the same bytes from a Django view with no database (D) and from
+gunicorn alone (G). bench/breakdown.py then times P's list request phase by phase, in-process.
 """
 
 import argparse
@@ -67,9 +68,9 @@ def wait_for(url: str, headers: dict, seconds: float = 30) -> None:
     raise SystemExit(f"server at {url} did not answer")
 
 
-def start_gunicorn(port: int, workers: int, env: dict) -> subprocess.Popen:
+def start_gunicorn(port: int, workers: int, env: dict, app: str = "contacts_api.wsgi") -> subprocess.Popen:
     return subprocess.Popen(
-        [GUNICORN, "contacts_api.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+        [GUNICORN, app, "-w", str(workers), "-b", f"127.0.0.1:{port}",
          "--access-logfile", "/dev/null", "--error-logfile", "-", "--log-level", "warning"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
@@ -214,6 +215,7 @@ def main():
                          capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
     auth = {"Authorization": f"Bearer {key}"}
     p_base, b_base, f_base = "http://127.0.0.1:8101", "http://127.0.0.1:8102", "http://127.0.0.1:8103"
+    g_base = "http://127.0.0.1:8104"
     max_id = in_process(env, "import os, json, django; os.environ['DJANGO_SETTINGS_MODULE']='contacts_api.settings'; "
                         "django.setup(); from contacts.models import Contact; "
                         "print(json.dumps({'max': Contact.objects.order_by('-id').values_list('id', flat=True).first()}))")["max"]
@@ -223,11 +225,13 @@ def main():
         "P": start_gunicorn(8101, args.workers, env),
         "B": start_gunicorn(8102, args.workers, {**env, "DJANGO_SETTINGS_MODULE": "bench.baseline_settings"}),
         "F": start_gunicorn(8103, args.workers, {**env, "DJANGO_SETTINGS_MODULE": "bench.floor_settings"}),
+        "G": start_gunicorn(8104, args.workers, env, app="bench.floor_bare"),
     }
     try:
         wait_for(f"{p_base}/api/v1/contacts?limit=1", auth)
         wait_for(f"{b_base}/baseline/contacts/?limit=1", {})
         wait_for(f"{f_base}/floor/contacts", auth)
+        wait_for(f"{g_base}/", {})
 
         def run(name, base, paths, headers, connections):
             print(f"  {name} ...", flush=True)
@@ -244,6 +248,8 @@ def main():
         run("P list limit=100, 1 conn", p_base, p_list, auth, 1)
         run("B list limit=100, 1 conn", b_base, b_list, {}, 1)
         run("F list limit=100, 1 conn", f_base, ["/floor/contacts"], auth, 1)
+        run("D the same bytes from Django, 1 conn", f_base, ["/floor/bytes"], {}, 1)
+        run("G the same bytes from gunicorn, 1 conn", g_base, ["/"], {}, 1)
         run(f"P list limit=100, {args.connections} conn", p_base, p_list, auth, args.connections)
         run(f"B list limit=100, {args.connections} conn", b_base, b_list, {}, args.connections)
         run("P search mix, 1 conn", p_base, p_search, auth, 1)
@@ -306,6 +312,7 @@ def report(r: dict, conns: int) -> None:
         ("list limit=100: P median / L median (goal <= 3)", ratio(r["P list limit=100, 1 conn"]["p50_ms"], list_l)),
         ("list limit=100: F median / L median (the floor of any Django view)",
          ratio(r["F list limit=100, 1 conn"]["p50_ms"], list_l)),
+
         (f"list limit=100: P/B throughput at {conns} conn (goal >= 10)",
          ratio(r[f"P list limit=100, {conns} conn"]["rps"], r[f"B list limit=100, {conns} conn"]["rps"])),
         ("search mix: P p95 ms, 1 conn (goal <= 50)", r["P search mix, 1 conn"]["p95_ms"]),
@@ -320,6 +327,13 @@ def report(r: dict, conns: int) -> None:
         ("CONN_MAX_AGE=60 + health checks vs 0: p50 ms",
          f"{r['P list limit=100, 1 conn']['p50_ms']} vs {r['P list limit=100, 1 conn, CONN_MAX_AGE=0']['p50_ms']}"),
     ]
+    print(f"\nThe ladder, list limit=100 (median over HTTP, 1 conn; L = {list_l} ms):")
+    for name, label in (("G the same bytes from gunicorn, 1 conn", "G gunicorn alone, no database"),
+                        ("D the same bytes from Django, 1 conn", "D Django, no middleware, no database"),
+                        ("F list limit=100, 1 conn", "F Django, P's two statements, the same JSON"),
+                        ("P list limit=100, 1 conn", "P the project")):
+        p50 = r[name]["p50_ms"]
+        print(f"  {label:<60}{p50:>8} ms  {ratio(p50, list_l):>6} x L")
     print("\nWhere P's time goes, list limit=100 in-process (median ms; phases that query include their SQL):")
     for phase, ms in r["breakdown_ms"].items():
         print(f"  {phase:<60}{ms:>8}")

@@ -7,6 +7,10 @@ through Django's connection (so prepared like P's), and writes the same contact 
 with orjson. Served by gunicorn beside P, it shows how much of P's time the stack itself
 (gunicorn, Django's request handling, psycopg, building the JSON) costs. Served by
 bench/floor_settings.py; never part of the product's URLs.
+
+Two lower rungs answer with the same page of contacts, made once, and no database:
+`/floor/bytes`, a Django view that returns it, and bench/floor_bare.py, a WSGI callable
+gunicorn serves without Django. With F and P they show what each layer costs.
 """
 
 import orjson
@@ -37,17 +41,33 @@ def _compile():
 
 
 def floor_list(request):
-    statements = _compile()
     prefix = key_prefix(request.headers.get("Authorization", "")[len("Bearer ") :])
-    page_sql, page_params = statements["page"]
     with connection.cursor() as cursor:
-        cursor.execute(statements["key"], [prefix])
+        cursor.execute(_compile()["key"], [prefix])
         if cursor.fetchone() is None:
             return HttpResponse(status=401)
-        cursor.execute(page_sql, page_params)
-        rows = [contact_row_representation(dict(zip(LIST_VALUES, row, strict=True))) for row in cursor.fetchall()]
+        body = page_body(cursor)
+    return HttpResponse(body, content_type="application/json")
+
+
+def page_body(cursor) -> bytes:
+    """The list's first 100 contacts in their envelope, as P writes them."""
+    page_sql, page_params = _compile()["page"]
+    cursor.execute(page_sql, page_params)
+    rows = [contact_row_representation(dict(zip(LIST_VALUES, row, strict=True))) for row in cursor.fetchall()]
     body = {"success": True, "message": "Contacts retrieved successfully.", "data": rows[:100]}
-    return HttpResponse(orjson.dumps(body), content_type="application/json")
+    return orjson.dumps(body)
 
 
-urlpatterns = [path("floor/contacts", floor_list)]
+_made_once: list[bytes] = []
+
+
+def floor_bytes(request):
+    """Django alone: the same page, made on the first request and then only returned."""
+    if not _made_once:
+        with connection.cursor() as cursor:
+            _made_once.append(page_body(cursor))
+    return HttpResponse(_made_once[0], content_type="application/json")
+
+
+urlpatterns = [path("floor/contacts", floor_list), path("floor/bytes", floor_bytes)]

@@ -1,0 +1,26 @@
+"""gunicorn alone, for the benchmark's ladder (bench/floor.py): the same page of contacts,
+made once when the worker starts, returned by a WSGI callable without Django.
+
+    gunicorn bench.floor_bare -w 2      # with DATABASE_URL of the bench database
+"""
+
+import os
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.floor_settings")
+django.setup()
+
+from django.db import connection  # noqa: E402
+
+from bench.floor import page_body  # noqa: E402
+
+with connection.cursor() as cursor:
+    BODY = page_body(cursor)
+connection.close()
+HEADERS = [("Content-Type", "application/json"), ("Content-Length", str(len(BODY)))]
+
+
+def application(environ, start_response):
+    start_response("200 OK", HEADERS)
+    return [BODY]
