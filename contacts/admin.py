@@ -108,9 +108,10 @@ class ContactAdmin(admin.ModelAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except ServiceValidationError:
-            # A race that got past the form's checks (save_model said why): the change
-            # view's transaction is rolled back; show the form again, never a 500.
+        except ServiceError:
+            # A race that got past the form's checks, or a contact deleted meanwhile
+            # (save_model said which): the change view's transaction is rolled back; show
+            # the page again, never a 500.
             return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request, obj, form, change):  # the admin's change view is atomic already
@@ -129,6 +130,9 @@ class ContactAdmin(admin.ModelAdmin):
         except ServiceValidationError as error:
             # Only a race gets here: the form already checked the same rules.
             self.message_user(request, "; ".join(m for ms in error.errors.values() for m in ms), messages.ERROR)
+            raise
+        except ServiceError as error:  # deleted by someone else since the form was shown
+            self.message_user(request, error.message, messages.ERROR)
             raise
 
     @admin.action(description="Set as account owner")

@@ -68,6 +68,13 @@ def _save(contact: Contact, **kwargs) -> None:
         _raise_for_integrity_error(error)
 
 
+def _lock_living(contact: Contact) -> None:
+    """Lock the contact's row until the transaction ends; NotFoundError if it was deleted
+    since the caller read it (the API and the admin read it before the write begins)."""
+    if not Contact.objects.alive().select_for_update().filter(pk=contact.pk).exists():
+        raise NotFoundError(CONTACT_NOT_FOUND)
+
+
 def _set_social(contact: Contact, social: dict | None) -> list[str]:
     changed = []
     for network in SOCIAL_NETWORKS:
@@ -131,6 +138,7 @@ def contact_update(*, contact: Contact, data: dict) -> Contact:
     (for staff, never from the API) client: a contact moved to another client stops being
     an account owner. The account-owner flag is otherwise not changed here.
     """
+    _lock_living(contact)
     changed = []
     if "client" in data and data["client"] != contact.client:
         contact.client = data["client"]

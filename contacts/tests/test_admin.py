@@ -140,6 +140,26 @@ def test_an_email_taken_in_a_race_after_the_form_check_is_a_message_not_a_500(ad
     assert not User.objects.filter(email__iexact=add_form(0)["email"]).exists()
 
 
+def test_a_contact_deleted_while_its_form_was_open_is_a_message_not_a_500(admin_client, monkeypatch):
+    from contacts import admin as contacts_admin
+    from contacts.services import contact_soft_delete
+
+    update = contacts_admin.contact_update
+
+    def deleted_meanwhile(*, contact, data):
+        contact_soft_delete(contact=Contact.objects.get(pk=contact.pk))  # another writer
+        return update(contact=contact, data=data)
+
+    monkeypatch.setattr(contacts_admin, "contact_update", deleted_meanwhile)
+    contact = ContactFactory(first_name="Ada")
+    change = f"/admin/contacts/contact/{contact.pk}/change/"
+    form = add_form(contact.client_id, email=contact.email, first_name="Grace")
+    response = admin_client.post(change, form, follow=True)
+    assert response.redirect_chain == [(change, 302)]
+    assert messages_of(response) == ["Contact not found."]
+    assert Contact.objects.get(pk=contact.pk).first_name == "Ada"
+
+
 @pytest.mark.parametrize(
     "overrides, field",
     [

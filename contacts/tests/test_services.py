@@ -92,3 +92,22 @@ def test_set_account_owner_refuses_a_contact_deleted_meanwhile():
     contact_soft_delete(contact=contact)
     with pytest.raises(NotFoundError):
         contact_set_account_owner(user=stale)
+
+
+def test_update_refuses_a_contact_deleted_meanwhile_and_changes_nothing():
+    contact = ContactFactory(first_name="Ada")
+    stale = Contact.objects.get(pk=contact.pk)
+    contact_soft_delete(contact=contact)
+    with pytest.raises(NotFoundError):
+        contact_update(contact=stale, data={"first_name": "Grace"})
+    assert Contact.objects.get(pk=contact.pk).first_name == "Ada"
+
+
+def test_update_of_the_status_of_a_contact_deleted_meanwhile_is_not_found():
+    # The stale status would break the soft-deletion constraint: a 404, never a 500.
+    contact = ContactFactory(status=User.Status.INACTIVE)
+    stale = Contact.objects.get(pk=contact.pk)
+    contact_soft_delete(contact=contact)
+    with pytest.raises(NotFoundError):
+        contact_update(contact=stale, data={"status": User.Status.ACTIVE})
+    assert Contact.objects.get(pk=contact.pk).status == User.Status.DELETED
