@@ -125,6 +125,11 @@ def test_it_filters_by_account_owner(api, flag):
         ("account_owner", "maybe"),
         ("sort", "phone"),
         ("order", "up"),
+        ("status", ""),
+        ("account_owner", ""),
+        ("sort", ""),
+        ("order", ""),
+        ("client_id", ""),
         ("client_id", "abc"),
         ("client_id", "1.5"),
         ("client_id", "99999999999999999999999"),
@@ -146,6 +151,11 @@ def test_a_bad_query_parameter_is_a_422_naming_it(api, param, value):
     body = response.json()
     assert body["message"] == "The given data was invalid."
     assert list(body["errors"]) == [param]
+
+
+def test_an_empty_search_matches_everything(api):
+    contact = ContactFactory()
+    assert ids(api.get(URL, {"search": ""})) == [contact.pk]
 
 
 def test_unknown_parameters_are_ignored(api):
