@@ -68,11 +68,14 @@ def _save(contact: Contact, **kwargs) -> None:
         _raise_for_integrity_error(error)
 
 
-def _lock_living(contact: Contact) -> None:
-    """Lock the contact's row until the transaction ends; NotFoundError if it was deleted
-    since the caller read it (the API and the admin read it before the write begins)."""
-    if not Contact.objects.alive().select_for_update().filter(pk=contact.pk).exists():
+def _lock_living(user: User) -> Contact:
+    """The contact's row as it is now, locked until the transaction ends; NotFoundError
+    if it was deleted since the caller read it (the API and the admin read it before the
+    write begins)."""
+    contact = Contact.objects.alive().select_for_update().filter(pk=user.pk).first()
+    if contact is None:
         raise NotFoundError(CONTACT_NOT_FOUND)
+    return contact
 
 
 def _set_social(contact: Contact, social: dict | None) -> list[str]:
@@ -138,7 +141,7 @@ def contact_update(*, contact: Contact, data: dict) -> Contact:
     (for staff, never from the API) client: a contact moved to another client stops being
     an account owner. The account-owner flag is otherwise not changed here.
     """
-    _lock_living(contact)
+    _lock_living(contact)  # the caller's instance is saved: only the fields that change
     changed = []
     if "client" in data and data["client"] != contact.client:
         contact.client = data["client"]
@@ -207,9 +210,7 @@ def contact_set_account_owner(*, user: User) -> Contact:
     # select_for_update is a no-op on SQLite, where IMMEDIATE transactions already
     # serialize writers.
     Client.objects.select_for_update().filter(pk=user.client_id).first()
-    contact = Contact.objects.alive().select_for_update().filter(pk=user.pk).first()
-    if contact is None:
-        raise NotFoundError(CONTACT_NOT_FOUND)
+    contact = _lock_living(user)
     if contact.client_id is None:
         raise ConflictError(NOT_A_CLIENT_CONTACT)
     if contact.is_account_owner:
