@@ -24,6 +24,13 @@ def _fast_password_hasher(settings):
 
 
 @pytest.fixture
+def memory_cache(settings):
+    """The cache in this process's memory: query counts then see the endpoint's own SQL
+    alone (the default database cache counts rate limits with statements of its own)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.fixture
 def staff_user(db):
     return StaffUserFactory()
 

@@ -5,7 +5,6 @@ from django.utils import timezone
 from accounts.validators import EMAIL_MAX_LENGTH
 from contacts_api import fields
 from contacts_api.bulk import update_changed
-from contacts_api.versions import mark_changed
 
 from .models import Client
 
@@ -77,7 +76,6 @@ class ClientImporter:
                     report.unchanged += 1
         if new:
             Client.objects.bulk_create(new)  # inside the batch's transaction
-            mark_changed(Client)
         update_changed(Client, changes)
         report.created += len(new)
         report.updated += len(changes)

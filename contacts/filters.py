@@ -22,7 +22,7 @@ SORTS = {
 class ContactFilterSet(APIFilterSet):
     """The list parameters of API.md 3.2. Without `status`, soft-deleted rows are hidden."""
 
-    status = django_filters.ChoiceFilter(choices=User.Status.choices)
+    status = django_filters.ChoiceFilter(choices=User.Status.choices, method="filter_status")
     client_id = IdFilter(field_name="client_id")
     account_owner = django_filters.ChoiceFilter(choices=YES_NO_CHOICES, method="filter_account_owner")
     search = django_filters.CharFilter(method="filter_search", max_length=SEARCH_MAX_LENGTH)
@@ -32,6 +32,14 @@ class ContactFilterSet(APIFilterSet):
     order = django_filters.ChoiceFilter(
         choices=[("asc", "asc"), ("desc", "desc")], method="keep", help_text="default: asc"
     )
+
+    def filter_status(self, queryset, name, value):
+        if value == User.Status.DELETED:
+            # The same rows (a check constraint ties the two), named as the partial indexes
+            # of soft-deleted rows are: with both conditions, the planner would take them
+            # for independent and expect 50 times fewer rows.
+            return queryset.filter(deleted_at__isnull=False)
+        return queryset.filter(status=value)
 
     def filter_account_owner(self, queryset, name, value):
         return queryset.filter(is_account_owner=value == "yes")
@@ -44,7 +52,9 @@ class ContactFilterSet(APIFilterSet):
 
     def filter_queryset(self, queryset):
         data = self.form.cleaned_data
-        if not data.get("status"):
+        # Also with status=active or inactive, which imply it (a check constraint): the
+        # planner uses the partial indexes of living rows only when their condition is named.
+        if data.get("status") != User.Status.DELETED:
             queryset = queryset.alive()
         queryset = super().filter_queryset(queryset)
         return order_contacts(queryset, data.get("sort"), data.get("order"))

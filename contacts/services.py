@@ -20,7 +20,6 @@ from accounts.models import Role, User
 from accounts.validators import SOCIAL_NETWORKS, normalize_email
 from clients.models import Client
 from contacts_api.errors import ConflictError, NotFoundError, ServiceValidationError
-from contacts_api.versions import mark_changed
 
 from .models import Contact
 
@@ -178,7 +177,6 @@ def contact_soft_delete(*, contact: Contact) -> None:
     )
     if not updated:
         raise NotFoundError(CONTACT_NOT_FOUND)
-    mark_changed(User)
     contact.status, contact.deleted_at, contact.is_account_owner = User.Status.DELETED, now, False
     contact.updated_at = now
 
@@ -288,7 +286,6 @@ def contacts_bulk_insert(rows: list[dict]) -> None:
             cursor.executemany(
                 f"INSERT INTO {table} ({column_sql}) VALUES ({placeholders})", [values(row) for row in rows]
             )
-    mark_changed(User)
 
 
 def enqueue_welcome_email(contact_id: int) -> None:

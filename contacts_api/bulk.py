@@ -19,8 +19,6 @@ from itertools import islice
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .versions import mark_changed
-
 FORMATS = ("csv", "jsonl")
 EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 PROGRESS_EVERY_SECONDS = 5.0
@@ -299,7 +297,6 @@ def update_changed(model, changes: list[tuple[int, dict]]) -> None:
         by_fields.setdefault(tuple(sorted(diff)), []).append(model(pk=pk, updated_at=now, **diff))
     for names, instances in by_fields.items():
         model.objects.bulk_update(instances, [*names, "updated_at"])
-    mark_changed(model)
 
 
 def prepare_connection() -> None:

@@ -2,6 +2,8 @@
 
 import pytest
 
+from accounts.models import Role
+from clients.models import Client
 from clients.tests.factories import ClientFactory
 from contacts.tests.factories import ContactFactory
 from contacts_api.testing import envelope_error
@@ -74,3 +76,15 @@ def test_it_lists_roles(api):
     assert body["message"] == "Roles retrieved successfully."
     assert [r["name"] for r in body["data"]] == ["Client", "Staff"]
     assert set(body["data"][0]) == {"id", "name"}
+
+
+def test_clients_made_in_bulk_get_their_dates_from_the_database(api):
+    Client.objects.bulk_create([Client(company_name="Bulk Ltd")])
+    body = api.get("/api/v1/clients", {"search": "bulk"}).json()
+    assert body["data"][0]["dates"]["created"] is not None
+
+
+def test_a_role_added_is_listed_at_once(api):
+    before = api.get("/api/v1/roles").json()["meta"]["pagination"]["total"]
+    Role.objects.bulk_create([Role(name="Auditor")])
+    assert api.get("/api/v1/roles").json()["meta"]["pagination"]["total"] == before + 1

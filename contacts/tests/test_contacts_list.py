@@ -1,15 +1,13 @@
 """GET /api/v1/contacts: envelope, filters, sort, search, pagination (API.md 1.2, 3.2)."""
 
 import pytest
-from django.core.cache import cache
-from django.db import connection
 from django.test import override_settings
-from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from clients.tests.factories import ClientFactory
+from contacts.models import Contact
 from contacts.tests.factories import ContactFactory
-from contacts_api.testing import app_queries, envelope_error, run_command
+from contacts_api.testing import USING_POSTGRES, envelope_error, run_command
 
 URL = "/api/v1/contacts"
 pytestmark = pytest.mark.django_db
@@ -336,37 +334,38 @@ def test_after_cannot_be_combined_with_sort_order_or_page(api, other):
 
 
 @override_settings(API_EXACT_COUNT_LIMIT=3)
-def test_a_total_above_the_exact_limit_may_come_from_a_cached_count(api):
-    for _ in range(5):
-        ContactFactory()
-    first = api.get(URL, {"limit": 1}).json()["meta"]["pagination"]
-    assert (first["total"], first["total_exact"]) == (5, True)
-    ContactFactory()
-    cached = api.get(URL, {"limit": 1}).json()["meta"]["pagination"]
-    assert (cached["total"], cached["total_exact"]) == (5, False)
+def test_a_total_above_the_exact_limit_is_never_below_the_rows_counted(api):
+    ContactFactory.create_batch(5)
+    pagination = api.get(URL, {"limit": 1}).json()["meta"]["pagination"]
+    # SQLite counts every row; PostgreSQL estimates from a sample and says so.
+    assert pagination["total"] >= 4
+    assert pagination["total_exact"] is (not USING_POSTGRES)
+    if not USING_POSTGRES:
+        assert pagination["total"] == 5
 
 
 @override_settings(API_EXACT_COUNT_LIMIT=3)
 def test_a_total_at_or_below_the_exact_limit_is_always_exact(api):
-    for _ in range(3):
-        ContactFactory()
-    api.get(URL, {"limit": 1})
+    ContactFactory.create_batch(3)
     ContactFactory(deleted=True)
     pagination = api.get(URL, {"limit": 1}).json()["meta"]["pagination"]
     assert (pagination["total"], pagination["total_exact"]) == (3, True)
 
 
-def test_the_list_runs_the_same_number_of_queries_for_1_and_100_rows(api):
-    for index in range(120):
-        ContactFactory(client=ClientFactory() if index % 2 else None)
-    api.get(URL)  # warm: last_used_at is written at most once a minute
-    counts = []
-    for limit in (1, 100):
-        cache.clear()  # nothing cached: the most a request does
-        with CaptureQueriesContext(connection) as captured:
-            assert api.get(URL, {"limit": limit, "search": "first"}).status_code == 200
-        counts.append(len(app_queries(captured)))
-    assert counts == [3, 3]  # key lookup, ids and count, page
+@pytest.mark.parametrize("limit", [1, 100])
+def test_a_list_runs_the_key_lookup_the_count_and_the_page(api, memory_cache, django_assert_num_queries, limit):
+    ContactFactory.create_batch(3, last_name="Counted")
+    api.get(URL)  # last_used_at is written at most once a minute
+    with django_assert_num_queries(3):
+        assert len(ids(api.get(URL, {"limit": limit, "search": "counted"}))) == min(limit, 3)
+
+
+def test_a_page_past_the_end_is_known_from_the_count_alone(api, memory_cache, django_assert_num_queries):
+    ContactFactory.create_batch(2)
+    api.get(URL)
+    with django_assert_num_queries(2):
+        body = api.get(URL, {"page": 5}).json()
+    assert (body["data"], body["meta"]["pagination"]["total"]) == ([], 2)
 
 
 @override_settings(API_EXACT_COUNT_LIMIT=3)
@@ -393,39 +392,6 @@ def test_after_walks_past_the_first_counted_rows(api):
     assert seen == [c.pk for c in rows]
 
 
-def first_request_statements(api, params):
-    """The statements of a list request with nothing cached: key lookup, ids, page."""
-    api.get(URL)  # last_used_at is written at most once a minute
-    cache.clear()
-    with CaptureQueriesContext(connection) as captured:
-        assert api.get(URL, params).status_code == 200
-    return app_queries(captured)
-
-
-@pytest.mark.parametrize("params", [{}, {"sort": "last_name"}, {"client_id": 1}, {"status": "inactive"}])
-def test_a_list_without_search_takes_its_first_ids_in_order_and_counts_beside_them(api, params):
-    ContactFactory.create_batch(3)
-    ids_query = first_request_statements(api, params)[1]
-    assert "COALESCE" not in ids_query and "OVER" not in ids_query
-    assert "(SELECT COUNT(" in ids_query
-
-
-@pytest.mark.parametrize("params", [{"search": "ada"}, {"search": "ad", "sort": "email"}])
-def test_a_search_finds_every_match_through_its_indexes_and_counts_them_together(api, params):
-    ContactFactory.create_batch(3)
-    ids_query = first_request_statements(api, params)[1]
-    assert "COALESCE" in ids_query and "OVER ()" in ids_query
-
-
-def test_a_repeated_list_reads_only_the_key_and_the_page(api):
-    for _ in range(3):
-        ContactFactory()
-    api.get(URL)
-    with CaptureQueriesContext(connection) as captured:
-        assert len(api.get(URL).json()["data"]) == 3
-    assert len(app_queries(captured)) == 2
-
-
 def test_a_write_is_seen_by_the_next_list_at_once(api, tmp_path):
     first = ContactFactory(first_name="Before", email="one@example.com")
     assert ids(api.get(URL, {"search": "before"})) == [first.pk]
@@ -446,24 +412,31 @@ def test_a_write_is_seen_by_the_next_list_at_once(api, tmp_path):
     assert len(ids(api.get(URL, {"search": "before"}))) == 1
 
 
-def test_a_big_total_counted_under_the_current_data_is_exact_in_any_order(api):
-    with override_settings(API_EXACT_COUNT_LIMIT=2):
-        for _ in range(4):
-            ContactFactory()
-        api.get(URL)  # counts and caches the total
-        with CaptureQueriesContext(connection) as captured:
-            body = api.get(URL, {"sort": "last_name"}).json()
-    assert (body["meta"]["pagination"]["total"], body["meta"]["pagination"]["total_exact"]) == (4, True)
-    assert len(app_queries(captured)) == 2  # key lookup and page: no count
+def test_rows_changed_by_a_queryset_update_are_listed_at_once(api):
+    rows = ContactFactory.create_batch(2)
+    assert ids(api.get(URL, {"status": "inactive"})) == []
+    Contact.objects.filter(pk__in=[c.pk for c in rows]).update(status=User.Status.INACTIVE)  # no signal
+    body = api.get(URL, {"status": "inactive"}).json()
+    assert [r["id"] for r in body["data"]] == [c.pk for c in rows]
+    assert (body["meta"]["pagination"]["total"], body["meta"]["pagination"]["total_exact"]) == (2, True)
 
 
-def test_a_cached_total_skips_the_count(api):
-    with override_settings(API_EXACT_COUNT_LIMIT=2):
-        for _ in range(4):
-            ContactFactory()
-        api.get(URL)  # counts and caches the total
-        ContactFactory()  # a write: the cached ids are stale, the big total may be reused
-        with CaptureQueriesContext(connection) as captured:
-            body = api.get(URL).json()
-    assert (body["meta"]["pagination"]["total"], body["meta"]["pagination"]["total_exact"]) == (4, False)
-    assert len(app_queries(captured)) == 2  # key lookup and page: no count
+def test_rows_inserted_in_bulk_are_counted_at_once(api):
+    client = ClientFactory()
+    ContactFactory(client=client)
+    assert api.get(URL, {"client_id": client.pk}).json()["meta"]["pagination"]["total"] == 1
+    Contact.objects.bulk_create(
+        [Contact(email=f"bulk{i}@example.com", user_type=User.UserType.CLIENT, client=client) for i in range(3)]
+    )
+    pagination = api.get(URL, {"client_id": client.pk}).json()["meta"]["pagination"]
+    assert (pagination["total"], pagination["count"], pagination["total_exact"]) == (4, 4, True)
+
+
+def test_deleting_a_client_empties_its_list_at_once(api):
+    client = ClientFactory()
+    ContactFactory.create_batch(2, client=client)
+    assert len(ids(api.get(URL, {"client_id": client.pk}))) == 2
+    client_id = client.pk
+    client.delete()  # its contacts' client becomes NULL in the database, without a signal
+    body = api.get(URL, {"client_id": client_id}).json()
+    assert (body["data"], body["meta"]["pagination"]["total"]) == ([], 0)
