@@ -49,10 +49,9 @@ lint: $(VENV)/.dev-deps
 format: $(VENV)/.dev-deps
 	$(VENV)/bin/ruff format .
 
-# Benchmarks (minutes; never part of `make test`). They need PostgreSQL, Redis and wrk.
+# Benchmarks (minutes; never part of `make test`). They need PostgreSQL and Redis.
 BENCH_DB ?= contacts_bench
 bench: $(VENV)/.dev-deps
-	@command -v wrk >/dev/null || (apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null)
 	@psql postgres://postgres@127.0.0.1:5432/$(BENCH_DB) -tAc "SELECT count(*) FROM accounts_user" >/dev/null 2>&1 \
 		|| $(PY) bench/seed_data.py --db $(BENCH_DB)
 	$(PY) bench/api_bench.py --db $(BENCH_DB)

@@ -3,7 +3,7 @@ from functools import reduce
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db import models
-from django.db.models.functions import Lower, Replace
+from django.db.models.functions import Coalesce, Lower, Replace, Upper
 
 from contacts_api.timestamps import Timestamped
 
@@ -38,6 +38,31 @@ def _phone_digits_expression():
         lambda expr, char: Replace(expr, models.Value(char), models.Value("")),
         PHONE_PUNCTUATION,
         models.F("phone"),
+    )
+
+
+# Separators of the fields in `search_text`. Python's str.split() takes both for
+# whitespace, so no search word holds one and no word can match across two fields.
+FIELD_START = "\x1f"  # before the first name, the last name and the email
+PHONE_START = "\x1e"  # before the phone, which short words do not match the start of
+
+
+class Joined(models.Func):
+    """`a || b || ...`, for parts that are never NULL (Concat would wrap each in COALESCE)."""
+
+    arg_joiner = " || "
+    template = "(%(expressions)s)"
+    output_field = models.TextField()
+
+
+def _search_text_expression():
+    # The searched fields upper-cased in one value, kept by the database itself: one
+    # trigram index and one LIKE per row serve a word in any of them (contacts.models).
+    return Joined(
+        models.Value(FIELD_START), Upper("first_name"),
+        models.Value(FIELD_START), Upper("last_name"),
+        models.Value(FIELD_START), Upper("email"),
+        models.Value(PHONE_START), Coalesce(Upper("phone"), models.Value("")),
     )
 
 
@@ -85,6 +110,9 @@ class User(Timestamped, AbstractUser):
         expression=_phone_digits_expression(),
         output_field=models.CharField(max_length=PHONE_MAX_LENGTH, null=True),
         db_persist=True,
+    )
+    search_text = models.GeneratedField(
+        expression=_search_text_expression(), output_field=models.TextField(), db_persist=True
     )
     job_position = models.CharField(max_length=POSITION_MAX_LENGTH, null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)

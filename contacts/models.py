@@ -2,8 +2,9 @@ import re
 
 from django.contrib.auth.models import BaseUserManager
 from django.db import models
+from django.db.models.functions import Upper
 
-from accounts.models import User
+from accounts.models import FIELD_START, User
 
 SEARCH_MAX_LENGTH = 100
 PHONE_LIKE = re.compile(r"^[0-9 +\-().]+$")
@@ -12,27 +13,19 @@ PREFIX_WORD_LENGTH = 2
 
 
 def search_q(text: str) -> models.Q:
-    """The search rule of API.md 3.2, as one Q object.
+    """The search rule of API.md 3.2, as one Q object over `search_text` (accounts.models).
 
     Every word must match some field: short words (1-2 chars) match the start of a first
-    name, last name or email; longer ones match anywhere in those and in the phone. A word,
-    or the whole text, with at least three digits also matches the phone's digits.
+    name, last name or email (right after a FIELD_START); longer ones match anywhere in
+    those and in the phone. A word, or the whole text, with at least three digits also
+    matches the phone's digits. Words are upper-cased by the database, as the column is.
     """
     query = models.Q()
     for word in text.split():
         if len(word) <= PREFIX_WORD_LENGTH:
-            word_q = (
-                models.Q(first_name__istartswith=word)
-                | models.Q(last_name__istartswith=word)
-                | models.Q(email__istartswith=word)
-            )
+            word_q = models.Q(search_text__contains=Upper(models.Value(FIELD_START + word)))
         else:
-            word_q = (
-                models.Q(first_name__icontains=word)
-                | models.Q(last_name__icontains=word)
-                | models.Q(email__icontains=word)
-                | models.Q(phone__icontains=word)
-            )
+            word_q = models.Q(search_text__contains=Upper(models.Value(word)))
             digits = re.sub(r"\D", "", word)
             if len(digits) >= MIN_PHONE_DIGITS:
                 word_q |= models.Q(phone_digits__contains=digits)

@@ -1,16 +1,14 @@
-"""The database layer's own pieces: the PostgreSQL backend's timestamps and InArray."""
+"""The database layer's own pieces: the PostgreSQL backend's timestamps."""
 
 import datetime
 
 import pytest
 from django.db import connection
 from django.db.backends.postgresql.psycopg_any import BaseTzLoader
-from django.db.models import F
 from psycopg.pq import Format
 
 from contacts.models import Contact
 from contacts.tests.factories import ContactFactory
-from contacts_api.lookups import InArray
 from contacts_api.postgresql.base import TIMESTAMPTZ_OID, timestamptz_loader
 from contacts_api.testing import requires_postgres
 
@@ -61,19 +59,3 @@ def test_a_saved_timestamp_reads_back_unchanged():
     stored = Contact.objects.values_list("created_at", flat=True).get(pk=contact.pk)
     assert stored == contact.created_at
     assert stored.utcoffset() == datetime.timedelta(0)
-
-
-def test_in_array_selects_the_rows_whose_value_is_listed():
-    contacts = ContactFactory.create_batch(4)
-    wanted = [contacts[3].pk, contacts[0].pk, 2**62]
-    found = Contact.objects.filter(InArray(F("pk"), wanted)).values_list("pk", flat=True)
-    assert sorted(found) == sorted([contacts[0].pk, contacts[3].pk])
-
-
-@requires_postgres
-def test_in_array_is_one_statement_for_any_number_of_values():
-    def sql(ids):
-        return str(Contact.objects.filter(InArray(F("pk"), ids)).query.sql_with_params()[0])
-
-    assert sql([1, 2]) == sql(list(range(100)))
-    assert "= ANY(%s::bigint[])" in sql([1])
