@@ -11,7 +11,7 @@ from accounts.tests.factories import StaffUserFactory
 
 @pytest.fixture(autouse=True)
 def _clear_cache(db):
-    # Rate-limit counters and cached counts live in the cache; each test starts afresh.
+    # Rate-limit counters live in the cache; each test starts afresh.
     cache.clear()
     yield
     cache.clear()

@@ -3,7 +3,7 @@ from functools import reduce
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db import models
-from django.db.models.functions import Coalesce, Lower, Replace, Upper
+from django.db.models.functions import Lower, Replace, Upper
 
 from contacts_api.timestamps import Timestamped
 
@@ -41,10 +41,9 @@ def _phone_digits_expression():
     )
 
 
-# Separators of the fields in `search_text`. Python's str.split() takes both for
+# The separator before each field in `search_text`. Python's str.split() takes it for
 # whitespace, so no search word holds one and no word can match across two fields.
-FIELD_START = "\x1f"  # before the first name, the last name and the email
-PHONE_START = "\x1e"  # before the phone, which short words do not match the start of
+FIELD_SEPARATOR = "\x1f"
 
 
 class Joined(models.Func):
@@ -56,13 +55,12 @@ class Joined(models.Func):
 
 
 def _search_text_expression():
-    # The searched fields upper-cased in one value, kept by the database itself: one
+    # The names and the email upper-cased in one value, kept by the database itself: one
     # trigram index and one LIKE per row serve a word in any of them (contacts.models).
     return Joined(
-        models.Value(FIELD_START), Upper("first_name"),
-        models.Value(FIELD_START), Upper("last_name"),
-        models.Value(FIELD_START), Upper("email"),
-        models.Value(PHONE_START), Coalesce(Upper("phone"), models.Value("")),
+        models.Value(FIELD_SEPARATOR), Upper("first_name"),
+        models.Value(FIELD_SEPARATOR), Upper("last_name"),
+        models.Value(FIELD_SEPARATOR), Upper("email"),
     )
 
 

@@ -42,9 +42,9 @@ SORTS = ["", "first_name", "last_name", "email", "created", "updated"]
 
 # --- servers -------------------------------------------------------------------------------
 
-def start_gunicorn(port: int, workers: int, env: dict) -> subprocess.Popen:
+def start_gunicorn(port: int, workers: int, threads: int, env: dict) -> subprocess.Popen:
     return subprocess.Popen(
-        [GUNICORN, "contacts_api.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+        [GUNICORN, "contacts_api.wsgi", "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}",
          "--access-logfile", "/dev/null", "--error-logfile", "-", "--log-level", "warning"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
@@ -75,8 +75,8 @@ def percentile(values: list[float], q: float) -> float:
     return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2) if ordered else float("nan")
 
 
-def summary(latencies: list[float], elapsed: float, errors: int) -> dict:
-    return {"n": len(latencies), "rps": round(len(latencies) / elapsed, 1) if elapsed else 0,
+def summary(latencies: list[float], elapsed: float, errors: int, slowest=()) -> dict:
+    return {"slowest": sorted(slowest, reverse=True)[:8], "n": len(latencies), "rps": round(len(latencies) / elapsed, 1) if elapsed else 0,
             "p50_ms": percentile(latencies, 0.5), "p95_ms": percentile(latencies, 0.95),
             "p99_ms": percentile(latencies, 0.99), "errors": errors}
 
@@ -88,6 +88,7 @@ def drive(port: int, paths: list[str], headers: dict, *, connections: int, secon
     queue = list(reversed(paths))
     lock = threading.Lock()
     latencies: list[float] = []
+    timed: list[tuple[float, str]] = []
     errors = [0]
     deadline = time.perf_counter() + seconds
 
@@ -112,6 +113,7 @@ def drive(port: int, paths: list[str], headers: dict, *, connections: int, secon
             with lock:
                 if ok:
                     latencies.append(ms)
+                    timed.append((round(ms, 1), path))
                     if responses is not None:
                         responses[path] = json.loads(body)
                 else:
@@ -123,7 +125,7 @@ def drive(port: int, paths: list[str], headers: dict, *, connections: int, secon
         thread.start()
     for thread in threads:
         thread.join()
-    return summary(latencies, time.perf_counter() - started, errors[0])
+    return summary(latencies, time.perf_counter() - started, errors[0], timed)
 
 
 class Writer(threading.Thread):
@@ -133,7 +135,7 @@ class Writer(threading.Thread):
         super().__init__(daemon=True)
         self.headers = {**headers, "Content-Type": "application/json"}
         self.contact_ids, self.client_ids, self.rate = contact_ids, client_ids, rate
-        self.latencies: list[float] = []
+        self.timed: list[tuple[float, float]] = []  # (when it ended, ms)
         self.errors = 0
         self.stopping = threading.Event()
         self.rng = random.Random(99)
@@ -162,14 +164,16 @@ class Writer(threading.Thread):
                 conn = http.client.HTTPConnection("127.0.0.1", P_PORT, timeout=30)
                 ok = False
             if ok:
-                self.latencies.append((time.perf_counter() - started) * 1000)
+                self.timed.append((time.perf_counter(), (time.perf_counter() - started) * 1000))
             else:
                 self.errors += 1
             next_at += interval
             self.stopping.wait(max(0.0, next_at - time.perf_counter()))
 
-    def result(self, elapsed: float) -> dict:
-        return summary(self.latencies, elapsed, self.errors)
+    def result(self, start: float, end: float) -> dict:
+        """The writes that ended between start and end (perf_counter times)."""
+        latencies = [ms for when, ms in self.timed if start <= when <= end]
+        return summary(latencies, end - start, self.errors)
 
 
 # --- what users ask for, drawn from the data ----------------------------------------------
@@ -180,6 +184,23 @@ def django_setup(env: dict):
     import django
 
     django.setup()
+
+
+def read_pages_into_memory() -> None:
+    """Read the contacts' table and indexes once, as a server that has been running has them
+    in memory: "cold" here means requests nobody asked before, not a disk just mounted. No
+    result is cached by this."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+        cursor.execute(
+            "SELECT SUM(pg_prewarm(oid, 'read')) FROM pg_class WHERE oid IN ("
+            " SELECT 'accounts_user'::regclass UNION SELECT 'clients_client'::regclass"
+            " UNION SELECT indexrelid FROM pg_index WHERE indrelid = 'accounts_user'::regclass)"
+        )
+        pages = cursor.fetchone()[0]
+    print(f"Read {pages * 8 // 1024:,} MB of table and index pages into memory", flush=True)
 
 
 def sample_rows(count: int, seed: int) -> list[tuple]:
@@ -262,6 +283,7 @@ def main():
     parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432"))
     parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/7"))
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker (gthread), as make run")
     parser.add_argument("--duration", type=float, default=10, help="seconds per 16-connection line")
     parser.add_argument("--seed", type=int, default=1, help="a new seed draws new terms")
     args = parser.parse_args()
@@ -271,6 +293,7 @@ def main():
                 "API_RATE_LIMIT": "100000000/min", "API_AUTH_FAILURE_LIMIT": "100000000/min",
                 "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)})
     django_setup(env)
+    read_pages_into_memory()
     from accounts.services import api_key_create, service_user
 
     _, key = api_key_create(user=service_user(), name="bench")
@@ -294,12 +317,12 @@ def main():
     mixed = {"search": searches("search", n_search, n_search), "short": searches("short", n_short, n_short),
              "phone": searches("phone", n_phone, n_phone),
              "lists": list_params(client_ids, random.Random(args.seed + 1))}
-    results: dict = {"workers": args.workers, "terms": {k: len(v) for k, v in terms.items()}}
+    results: dict = {"workers": args.workers, "threads": args.threads, "terms": {k: len(v) for k, v in terms.items()}}
     responses: dict = {}
     servers = {
-        "P": start_gunicorn(P_PORT, args.workers, env),
-        "B": start_gunicorn(B_PORT, args.workers, {**env, "DJANGO_SETTINGS_MODULE": "bench.baseline_settings"}),
-        "F": start_gunicorn(F_PORT, args.workers, {**env, "DJANGO_SETTINGS_MODULE": "bench.floor_settings"}),
+        "P": start_gunicorn(P_PORT, args.workers, args.threads, env),
+        "B": start_gunicorn(B_PORT, args.workers, args.threads, {**env, "DJANGO_SETTINGS_MODULE": "bench.baseline_settings"}),
+        "F": start_gunicorn(F_PORT, args.workers, args.threads, {**env, "DJANGO_SETTINGS_MODULE": "bench.floor_settings"}),
     }
     try:
         wait_for(P_PORT, "/api/v1/contacts?limit=1", auth)
@@ -326,11 +349,14 @@ def main():
             more = make_terms(sample_rows(12000, seed), local)
             pool = [{"search": t} for t in more["search"] + more["phone"]] + list_params(client_ids, local) * 3
             local.shuffle(pool)
+            window[0] = time.perf_counter()
             results[f"{mode} lists and searches, 16 conn P"] = drive(
                 P_PORT, [p_path(p) for p in pool], auth, connections=16, seconds=args.duration)
+            window[1] = time.perf_counter()
             results[f"{mode} lists and searches, 16 conn B"] = drive(
                 B_PORT, [b_path(p) for p in pool], {}, connections=16, seconds=args.duration)
 
+        window = [0.0, 0.0]  # when P's 16-connection reads ran
         print("Cold: every request distinct, no writes", flush=True)
         reads("cold", cold)
         plain_lists("cold")
@@ -345,7 +371,8 @@ def main():
         throughput("mixed", args.seed + 20)
         writer.stopping.set()
         writer.join()
-        results["mixed writes (PATCH and POST at 20/s) P"] = writer.result(time.perf_counter() - started)
+        results["mixed writes (PATCH and POST at 20/s) P"] = writer.result(started, time.perf_counter())
+        results["mixed writes during P's 16-conn reads P"] = writer.result(*window)
 
         print("Warm: the same requests repeated", flush=True)
         warm = [p_path(p) for p in cold["search"][:12]] * 25
@@ -372,7 +399,7 @@ def main():
             stop(process)
 
     results["estimates"] = check_estimates(responses)
-    results["explain"] = explain_hard_cases(auth, terms)
+    results["explain"] = explain_hard_cases(terms)
     report(results)
     out_dir = ROOT / "bench" / "out"
     out_dir.mkdir(exist_ok=True)
@@ -381,47 +408,50 @@ def main():
 
 
 def check_estimates(responses: dict) -> dict:
-    """Every estimated total seen (at most 60 of them) against a count of the same list."""
+    """Every estimated total seen (at most 200 of them) against a count of the same list."""
     from contacts.filters import ContactFilterSet
     from contacts.models import Contact
 
-    errors = []
+    errors, worst_paths = [], []
     estimated = [(path, body) for path, body in responses.items()
                  if body.get("meta") and not body["meta"]["pagination"]["total_exact"]]
-    for path, body in estimated[:60]:
+    for path, body in estimated[:200]:
         params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(path).query, keep_blank_values=True))
         filterset = ContactFilterSet(params, Contact.objects.all())
         assert filterset.is_valid(), filterset.errors
         true = filterset.qs.count()
         errors.append((body["meta"]["pagination"]["total"] - true) / true * 100)
+        worst_paths.append((round(abs(errors[-1]), 1), path, true))
     worst = max(errors, key=abs) if errors else 0.0
-    return {"checked": len(errors), "of": len(estimated), "worst_error_pct": round(worst, 1),
+    return {"worst": sorted(worst_paths, reverse=True)[:8], "checked": len(errors), "of": len(estimated), "worst_error_pct": round(worst, 1),
             "median_abs_error_pct": round(statistics.median(abs(e) for e in errors), 1) if errors else 0.0}
 
 
-def explain_hard_cases(auth: dict, terms: dict) -> dict:
-    """EXPLAIN (ANALYZE) of every statement P runs for a few hard requests (in-process)."""
+def explain_hard_cases(terms: dict) -> dict:
+    """EXPLAIN (ANALYZE) of the count statement and the page query P runs for hard lists."""
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-    from rest_framework.test import APIClient
 
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=auth["Authorization"])
-    client.get("/api/v1/contacts?limit=1")
-    paths = ["/api/v1/contacts?limit=100", "/api/v1/contacts?status=deleted&sort=email&order=desc",
-             "/api/v1/contacts?status=inactive&sort=last_name",
-             f"/api/v1/contacts?search={urllib.parse.quote(terms['search'][0])}",
-             "/api/v1/contacts?search=smith", "/api/v1/contacts?search=zzqx", "/api/v1/contacts?search=jo"]
+    from contacts.filters import ContactFilterSet
+    from contacts.models import Contact
+    from contacts.serializers import LIST_VALUES
+    from contacts_api.api.plans import count_statement, count_total, page_queryset
+
+    cases = [{}, {"status": "deleted", "sort": "email", "order": "desc"}, {"status": "inactive", "sort": "last_name"},
+             {"account_owner": "yes", "sort": "updated"}, {"search": terms["search"][0]}, {"search": "smith"},
+             {"search": "zzqx"}, {"search": "jo"}, {"search": terms["phone"][0]}]
     plans = {}
-    for path in paths:
-        with CaptureQueriesContext(connection) as captured:
-            client.get(path)
-        statements = [q["sql"] for q in captured.captured_queries if q["sql"].startswith(("SELECT", "WITH"))]
+    for params in cases:
+        filterset = ContactFilterSet(params, Contact.objects.values(*LIST_VALUES))
+        assert filterset.is_valid(), filterset.errors
+        queryset = filterset.qs
+        total, _ = count_total(queryset)
+        page_sql, page_params = page_queryset(queryset, total)[:101].query.sql_with_params()
+        label = p_path(params)
+        plans[label] = []
         with connection.cursor() as cursor:
-            plans[path] = []
-            for sql in statements[1:]:  # the key lookup is one indexed row
-                cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + sql)
-                plans[path].append("\n".join(row[0] for row in cursor.fetchall()))
+            for sql, sql_params in (count_statement(queryset), (page_sql, page_params)):
+                cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + sql, sql_params)
+                plans[label].append("\n".join(row[0] for row in cursor.fetchall()))
     return plans
 
 
@@ -457,8 +487,9 @@ def report(r: dict) -> None:
         p, b = r[f"{mode} lists and searches, 16 conn P"]["rps"], r[f"{mode} lists and searches, 16 conn B"]["rps"]
         goals.append((f"lists and searches at 16 conn, {mode}: P/B throughput (goal >= 10)", f"{p} / {b} = {ratio(p, b)}",
                       ratio(p, b) >= 10))
-    writes = r["mixed writes (PATCH and POST at 20/s) P"]
-    goals.append(("PATCH and POST under the read load, p95 ms (goal <= 50)", writes["p95_ms"], writes["p95_ms"] <= 50))
+    writes = r["mixed writes during P's 16-conn reads P"]
+    goals.append(("PATCH and POST under P's 16-connection reads, p95 ms (goal <= 50)", writes["p95_ms"],
+                  writes["p95_ms"] <= 50))
     est = r["estimates"]
     goals.append((f"estimated totals: worst error of {est['checked']} checked, % (goal within 20)",
                   f"{est['worst_error_pct']} (median {est['median_abs_error_pct']})", abs(est["worst_error_pct"]) <= 20))

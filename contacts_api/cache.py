@@ -1,6 +1,6 @@
 """The shared cache, read and written so that an outage of it never fails a request.
 
-Rate limits and cached counts are optimisations or safeguards: when Redis
+Rate limits are a safeguard: when Redis
 is unreachable they pause, and the request goes on against the database. The database
 cache raises the database's own errors, which are the 503 path, not this one.
 """

@@ -127,7 +127,7 @@ else:
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache (rate limits, cached counts) ---------------------------------------------------
+# --- Cache (rate limits) ------------------------------------------------------------------
 # Rate-limit counters must be shared by every worker process: Redis when configured,
 # otherwise a table in the database (never per-process memory).
 _redis_url = env.str("REDIS_URL", default="")
@@ -198,6 +198,10 @@ API_MAX_BODY_SIZE = env.int("API_MAX_BODY_SIZE", default=1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_SIZE
 # Above this many rows a list's total is an estimate (API.md 1.2, contacts_api/api/plans.py).
 API_EXACT_COUNT_LIMIT = 10_000
+# List requests running at once in one process, and how long one waits for its turn
+# (contacts_api/api/concurrency.py).
+API_CONCURRENT_LISTS = env.int("API_CONCURRENT_LISTS", default=2)
+API_LIST_WAIT_SECONDS = env.float("API_LIST_WAIT_SECONDS", default=10)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.APIKeyAuthentication"],

@@ -22,20 +22,6 @@ def envelope_error(response) -> tuple[int, str]:
     return response.status_code, body["code"]
 
 
-def app_queries(captured) -> list[str]:
-    """The SQL a request ran, less the database cache's own statements.
-
-    Without REDIS_URL the rate-limit counters live in a database table; those statements
-    are the cache's, not the endpoint's.
-    """
-    return [
-        query["sql"]
-        for query in captured.captured_queries
-        if "django_cache" not in query["sql"]
-        and not query["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT"))
-    ]
-
-
 def run_command(name: str, *args, stdin: bytes | None = None, **options):
     """Run a management command; return (exit code, stdout, stderr)."""
     import io

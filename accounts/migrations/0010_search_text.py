@@ -4,13 +4,13 @@ The search (contacts/models.py) matched a word against four upper-cased columns,
 its own trigram index and three with a prefix index: every candidate row cost four
 UPPER() calls, and the planner, taking the four columns for independent, overestimated
 the matches of every common word (a word in the last name is in the email too). One
-generated column holds the four fields upper-cased between separators; one LIKE on it
-answers a word in any field, and its statistics describe what is searched. The seven old
-indexes go (one index to keep up on import instead of seven). docs/PERFORMANCE.md has
-the figures.
+generated column holds the names and the email upper-cased between separators; one LIKE
+on it answers a word in any of them, and its statistics describe what is searched. The
+phone keeps a trigram index of its own (as it is: digits and punctuation have no case),
+searched only by words that look like part of a phone number. Four trigram indexes become
+two; the prefix indexes of short words (0005) stay. docs/PERFORMANCE.md has the figures.
 """
 
-import django.db.models.functions.comparison
 import django.db.models.functions.text
 from django.db import migrations, models
 
@@ -20,14 +20,8 @@ from ._postgres_indexes import postgres_indexes, without_statement_timeout
 
 ALIVE = "WHERE deleted_at IS NULL"
 OLD_INDEXES = {
-    **{
-        f"user_search_{column}_trgm": f"USING gin ((UPPER({column}::text)) gin_trgm_ops) {ALIVE}"
-        for column in ("first_name", "last_name", "email", "phone")
-    },
-    **{
-        f"user_search_{column}_prefix": f"((UPPER({column}::text)) text_pattern_ops) {ALIVE}"
-        for column in ("first_name", "last_name", "email")
-    },
+    f"user_search_{column}_trgm": f"USING gin ((UPPER({column}::text)) gin_trgm_ops) {ALIVE}"
+    for column in ("first_name", "last_name", "email", "phone")
 }
 # The default (100) samples 30,000 rows; a larger histogram estimates substrings better.
 STATISTICS_TARGET = 500
@@ -72,15 +66,14 @@ class Migration(migrations.Migration):
                     django.db.models.functions.text.Upper("last_name"),
                     models.Value("\x1f"),
                     django.db.models.functions.text.Upper("email"),
-                    models.Value("\x1e"),
-                    django.db.models.functions.comparison.Coalesce(
-                        django.db.models.functions.text.Upper("phone"), models.Value("")
-                    ),
                 ),
                 output_field=models.TextField(),
             ),
         ),
-        postgres_indexes({"user_search_text_trgm": f"USING gin (search_text gin_trgm_ops) {ALIVE}"}),
+        postgres_indexes({
+            "user_search_text_trgm": f"USING gin (search_text gin_trgm_ops) {ALIVE}",
+            "user_search_raw_phone_trgm": f"USING gin (phone gin_trgm_ops) {ALIVE}",
+        }),
         migrations.RunPython(drop_old_indexes, create_old_indexes),
         migrations.RunPython(statistics(STATISTICS_TARGET), statistics(-1)),
     ]

@@ -7,6 +7,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
+from .concurrency import list_slot
 from .exceptions import PayloadTooLarge
 
 
@@ -37,6 +38,10 @@ class APIViewSetMixin:
     def initial(self, request, *args, **kwargs):
         check_body_size(request)
         super().initial(request, *args, **kwargs)
+
+    def list(self, request, *args, **kwargs):
+        with list_slot():
+            return super().list(request, *args, **kwargs)
 
     def filter_queryset(self, queryset):
         if self.action != "list":

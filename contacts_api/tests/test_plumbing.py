@@ -7,7 +7,9 @@ from django.db import OperationalError
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import override_settings
 
+from contacts.tests.factories import ContactFactory
 from contacts.views import ContactViewSet
+from contacts_api.api.concurrency import list_slot
 from contacts_api.testing import envelope_error
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +114,18 @@ def test_the_docs_pages_load_nothing_from_another_host(anon_client, path):
     html = response.content.decode()
     external = re.findall(r"""(?:src|href)=["'](?:https?:)?//[^"']+""", html)
     assert external == []
+
+
+def test_a_list_that_waits_too_long_for_its_turn_is_a_503(api, settings):
+    settings.API_CONCURRENT_LISTS, settings.API_LIST_WAIT_SECONDS = 1, 0.05
+    with list_slot():  # another request of this process holds the only turn
+        response = api.get("/api/v1/contacts")
+    assert envelope_error(response) == (503, "service_unavailable")
+    assert response["Retry-After"]
+
+
+def test_a_single_contact_read_does_not_wait_for_a_list_turn(api, settings):
+    settings.API_CONCURRENT_LISTS, settings.API_LIST_WAIT_SECONDS = 1, 0.05
+    contact = ContactFactory()
+    with list_slot():
+        assert api.get(f"/api/v1/contacts/{contact.pk}").status_code == 200
