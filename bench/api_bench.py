@@ -12,9 +12,11 @@ Three modes, each reported on its own:
 - warm: a few requests repeated.
 P and B are served by gunicorn with the same worker count on the same database; F
 (bench/floor.py) runs P's statements for the plain list in a bare Django view. Requests
-come from this script's own keep-alive HTTP clients (1 or 16 at once). It ends with the
-accuracy of the estimated totals and the EXPLAIN (ANALYZE) of the hard cases, and writes
-bench/out/api.json. Loopback only; every phase is bounded in time.
+come from this script's own keep-alive HTTP clients (1 or 16 at once). The database's
+pages are read into memory first (pg_prewarm), as on a server that has been running; no
+result is cached. It ends with the accuracy of the estimated totals and the EXPLAIN
+(ANALYZE) of the hard cases, and writes bench/out/api.json. Loopback only; every phase is
+bounded in time.
 """
 
 import argparse

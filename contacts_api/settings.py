@@ -200,7 +200,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_SIZE
 API_EXACT_COUNT_LIMIT = 10_000
 # List requests running at once in one process, and how long one waits for its turn
 # (contacts_api/api/concurrency.py).
-API_CONCURRENT_LISTS = env.int("API_CONCURRENT_LISTS", default=2)
+API_CONCURRENT_LISTS = env.int("API_CONCURRENT_LISTS", default=1)
 API_LIST_WAIT_SECONDS = env.float("API_LIST_WAIT_SECONDS", default=10)
 
 REST_FRAMEWORK = {

@@ -1,9 +1,11 @@
 """Indexes for `status` lists, on PostgreSQL only.
 
-`status` lists are counted and paged through (status, id). Lists with status=active or
-inactive also name `deleted_at IS NULL`, and status=deleted names `deleted_at IS NOT NULL`
-(contacts/filters.py), so that the partial sort indexes serve them: those of the living
-rows (0004), and here the small ones of the soft-deleted rows.
+Lists with status=active or inactive also name `deleted_at IS NULL`, and status=deleted
+names `deleted_at IS NOT NULL` (contacts/filters.py), so that partial indexes serve them:
+- counts are index-only scans of (status, user_type) among living rows, and of
+  (user_type) among soft-deleted ones (every contact query names user_type);
+- sorted pages walk the sort indexes of the living rows (0004), and here the small ones
+  of the soft-deleted rows.
 """
 
 from django.db import migrations
@@ -25,7 +27,8 @@ class Migration(migrations.Migration):
     operations = [
         without_statement_timeout(),
         postgres_indexes({
-            "user_status_idx": "(status, id)",
+            "user_living_status_idx": "(status, user_type) WHERE deleted_at IS NULL",
+            "user_deleted_type_idx": "(user_type) WHERE deleted_at IS NOT NULL",
             **{
                 f"user_sort_{name}_deleted_idx": f"({expression}, id) WHERE deleted_at IS NOT NULL"
                 for name, expression in SORTS.items()
