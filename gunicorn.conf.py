@@ -5,8 +5,9 @@ import os
 bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # Threads (gthread workers): a request that waits (for the database, or for its turn as a
-# list, contacts_api/api/concurrency.py) does not hold a whole process.
-threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+# list, contacts_api/api/concurrency.py) holds a thread, not the process; there are more
+# threads than lists may run at once, so that writes always find one.
+threads = int(os.environ.get("GUNICORN_THREADS", "16"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 10
 # The application logs one line per request with its request id; no second access log.

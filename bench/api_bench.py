@@ -205,6 +205,21 @@ def read_pages_into_memory() -> None:
     print(f"Read {pages * 8 // 1024:,} MB of table and index pages into memory", flush=True)
 
 
+def wait_for_idle_database(seconds: float = 90) -> None:
+    """Wait until no other statement runs on the database: B's slow queries go on after its
+    client gave up on them, and would take P's CPU in the next line."""
+    from django.db import connection
+
+    deadline = time.time() + seconds
+    with connection.cursor() as cursor:
+        while time.time() < deadline:
+            cursor.execute("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND state = 'active' AND pid <> pg_backend_pid()")
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.2)
+
+
 def sample_rows(count: int, seed: int) -> list[tuple]:
     from django.db import connection
 
@@ -285,7 +300,7 @@ def main():
     parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432"))
     parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/7"))
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker (gthread), as make run")
+    parser.add_argument("--threads", type=int, default=16, help="gunicorn threads per worker (gthread), as make run")
     parser.add_argument("--duration", type=float, default=10, help="seconds per 16-connection line")
     parser.add_argument("--seed", type=int, default=1, help="a new seed draws new terms")
     args = parser.parse_args()
@@ -338,6 +353,7 @@ def main():
                                                     seconds=120, responses=responses)
                 # B takes seconds for some searches: it gets the first of the same requests.
                 results[f"{mode} {kind} B"] = drive(B_PORT, [b_path(p) for p in params], {}, connections=1, seconds=20)
+                wait_for_idle_database()
 
         def plain_lists(mode: str):
             results[f"{mode} plain list limit=100 P"] = drive(P_PORT, ["/api/v1/contacts?limit=100"] * 300, auth,
@@ -357,6 +373,7 @@ def main():
             window[1] = time.perf_counter()
             results[f"{mode} lists and searches, 16 conn B"] = drive(
                 B_PORT, [b_path(p) for p in pool], {}, connections=16, seconds=args.duration)
+            wait_for_idle_database()
 
         window = [0.0, 0.0]  # when P's 16-connection reads ran
         print("Cold: every request distinct, no writes", flush=True)
@@ -381,10 +398,12 @@ def main():
         results["warm search (12 terms repeated) P"] = drive(P_PORT, warm, auth, connections=1, seconds=30)
         results["warm search (12 terms repeated) B"] = drive(
             B_PORT, [b_path(p) for p in cold["search"][:12]] * 3, {}, connections=1, seconds=20)
+        wait_for_idle_database()
         results["warm plain list, 16 conn P"] = drive(P_PORT, ["/api/v1/contacts?limit=100"] * 100000, auth,
                                                       connections=16, seconds=args.duration)
         results["warm plain list, 16 conn B"] = drive(B_PORT, ["/baseline/contacts/?limit=100"] * 100000, {},
                                                       connections=16, seconds=args.duration)
+        wait_for_idle_database()
 
         print("Keyset: after= near the first row and near the millionth", flush=True)
         from contacts.models import Contact
