@@ -195,6 +195,7 @@ def read_pages_into_memory() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = 0")
         cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
         cursor.execute(
             "SELECT SUM(pg_prewarm(oid, 'read')) FROM pg_class WHERE oid IN ("
@@ -202,6 +203,7 @@ def read_pages_into_memory() -> None:
             " UNION SELECT indexrelid FROM pg_index WHERE indrelid = 'accounts_user'::regclass)"
         )
         pages = cursor.fetchone()[0]
+        cursor.execute("RESET statement_timeout")
     print(f"Read {pages * 8 // 1024:,} MB of table and index pages into memory", flush=True)
 
 

@@ -3,8 +3,8 @@
 from django.utils import timezone
 
 from accounts.validators import EMAIL_MAX_LENGTH
-from contacts_api import fields
-from contacts_api.bulk import update_changed
+from dataio import fields
+from dataio.bulk import update_changed
 
 from .models import Client
 

@@ -1,6 +1,6 @@
 """Contacts in bulk: how a file row is cleaned and how a batch of rows is written.
 
-Rows are checked with the API's limits and validators (contacts_api.fields over
+Rows are checked with the API's limits and validators (dataio.fields over
 accounts.validators). Uniqueness and clients are checked for a whole batch with one
 query each, never one per row; the database constraints stay the last word.
 """
@@ -18,8 +18,8 @@ from accounts.validators import (
     normalize_email,
 )
 from clients.models import Client
-from contacts_api import fields
-from contacts_api.bulk import update_changed
+from dataio import fields
+from dataio.bulk import update_changed
 
 from .services import DUPLICATE_EMAIL, contacts_bulk_insert, enqueue_welcome_email
 

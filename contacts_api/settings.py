@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "accounts",
     "clients",
     "contacts",
+    "dataio",
 ]
 
 MIDDLEWARE = [

@@ -1,8 +1,8 @@
 from clients.filters import ClientFilterSet
 from clients.importing import COLUMNS, export_rows
 from clients.models import Client
-from contacts_api.bulk import BulkUsageError
-from contacts_api.export_command import ExportCommand
+from dataio.bulk import BulkUsageError
+from dataio.export_command import ExportCommand
 
 
 class Command(ExportCommand):

@@ -1,5 +1,5 @@
 from clients.importing import COLUMNS, REQUIRED_COLUMNS, ClientImporter
-from contacts_api.import_command import ImportCommand
+from dataio.import_command import ImportCommand
 
 
 class Command(ImportCommand):

@@ -1,8 +1,8 @@
 from contacts.filters import ContactFilterSet
 from contacts.importing import EXPORT_COLUMNS, export_rows
 from contacts.models import Contact
-from contacts_api.bulk import BulkUsageError
-from contacts_api.export_command import ExportCommand
+from dataio.bulk import BulkUsageError
+from dataio.export_command import ExportCommand
 
 
 class Command(ExportCommand):

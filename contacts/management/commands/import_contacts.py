@@ -1,5 +1,5 @@
 from contacts.importing import COLUMNS, REQUIRED_COLUMNS, ContactImporter
-from contacts_api.import_command import ImportCommand
+from dataio.import_command import ImportCommand
 
 
 class Command(ImportCommand):
