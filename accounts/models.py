@@ -8,6 +8,7 @@ from django.db.models.functions import Lower, Replace, Upper
 from contacts_api.timestamps import Timestamped
 
 from .validators import (
+    DUPLICATE_EMAIL,
     EMAIL_MAX_LENGTH,
     NAME_MAX_LENGTH,
     PHONE_MAX_LENGTH,
@@ -146,7 +147,7 @@ class User(Timestamped, AbstractUser):
                 Lower("email"),
                 condition=models.Q(deleted_at__isnull=True) & ~models.Q(email=""),
                 name="user_email_ci_unique_alive",
-                violation_error_message="A user with this email already exists.",
+                violation_error_message=DUPLICATE_EMAIL,
             ),
             models.UniqueConstraint(
                 fields=["client"],

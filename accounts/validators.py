@@ -9,6 +9,9 @@ EMAIL_MAX_LENGTH = 254
 PHONE_MAX_LENGTH = 30
 POSITION_MAX_LENGTH = 100
 SOCIAL_MAX_LENGTH = 100
+# The largest id a 64-bit column holds: larger ids in a request are refused, not sent.
+MAX_ID = 2**63 - 1
+DUPLICATE_EMAIL = "A user with this email already exists."
 SOCIAL_NETWORKS = ("linkedin", "twitter", "facebook", "instagram", "skype")
 
 PHONE_CHARACTERS = re.compile(r"^[0-9 +\-().]*$")

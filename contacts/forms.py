@@ -1,10 +1,10 @@
 from django import forms
 
 from accounts.models import User
-from accounts.validators import SOCIAL_NETWORKS, normalize_email
+from accounts.validators import DUPLICATE_EMAIL, SOCIAL_NETWORKS, normalize_email
 
 from .models import Contact
-from .services import DUPLICATE_EMAIL, email_taken
+from .services import email_taken
 
 EDITABLE_FIELDS = ("first_name", "last_name", "email", "client", "phone", "job_position", "status")
 

@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 
 from accounts.models import User
 from accounts.validators import (
+    DUPLICATE_EMAIL,
     EMAIL_MAX_LENGTH,
     NAME_MAX_LENGTH,
     POSITION_MAX_LENGTH,
@@ -21,7 +22,7 @@ from clients.models import Client
 from dataio import fields
 from dataio.bulk import update_changed
 
-from .services import DUPLICATE_EMAIL, contacts_bulk_insert, enqueue_welcome_email
+from .services import contacts_bulk_insert, enqueue_welcome_email
 
 COLUMNS = [
     "first_name", "last_name", "email", "client_id", "client", "phone", "position", "status",

@@ -14,6 +14,7 @@ from accounts.models import User
 from accounts.serializers import RoleSerializer
 from accounts.validators import (
     EMAIL_MAX_LENGTH,
+    MAX_ID,
     NAME_MAX_LENGTH,
     PHONE_MAX_LENGTH,
     POSITION_MAX_LENGTH,
@@ -25,7 +26,6 @@ from clients.models import Client
 
 from .models import Contact
 
-MAX_ID = 2**63 - 1
 YES_NO = ("yes", "no")
 WRITABLE_STATUSES = (User.Status.ACTIVE, User.Status.INACTIVE)
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from accounts.models import Role, User
-from accounts.validators import SOCIAL_NETWORKS, normalize_email
+from accounts.validators import DUPLICATE_EMAIL, SOCIAL_NETWORKS, normalize_email
 from clients.models import Client
 from contacts_api.errors import ConflictError, NotFoundError, ServiceValidationError
 
@@ -25,7 +25,6 @@ from .models import Contact
 
 logger = logging.getLogger(__name__)
 
-DUPLICATE_EMAIL = "A user with this email already exists."
 NOT_A_CLIENT_CONTACT = "The contact does not belong to a client account."
 CONTACT_NOT_FOUND = "Contact not found."
 UPDATABLE_FIELDS = ("first_name", "last_name", "email", "phone", "job_position", "status")

@@ -5,7 +5,7 @@ from django import forms
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-MAX_ID = 2**63 - 1
+from accounts.validators import MAX_ID
 
 
 @extend_schema_field(OpenApiTypes.INT)

@@ -13,10 +13,11 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from accounts.validators import MAX_ID
+
 from .plans import count_total, page_queryset
 
 _INTEGER = re.compile(r"^-?[0-9]{1,100}$")
-MAX_ID = 2**63 - 1
 # Larger offsets are clamped: a 64-bit database cannot take them, and no table is that big.
 MAX_OFFSET = 2**62
 
