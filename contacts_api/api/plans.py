@@ -2,18 +2,16 @@
 module of planner work. docs/PERFORMANCE.md has the measurements behind each choice.
 
 - The total is counted up to API_EXACT_COUNT_LIMIT + 1 rows, so "more than 10,000" never
-  counts 300,000 rows; above the cap it is estimated from a sample of the table's pages
-  (TABLESAMPLE), in the same statement: the estimate costs a few milliseconds, where
-  counting a common word's 260,000 matches took 300-600 ms. Counting a list just over the
-  cap exactly instead cost more than its larger sample (it reads every match again). API.md 1.2 allows an estimate within 20 % there.
-  The planner's own row estimate is no substitute: a word matched in the last name is
-  also matched in the email, and the planner, taking the fields as independent, was
-  70-110 % too high for common words.
+  counts 300,000 rows. Above the cap it is estimated from a sample of the table's pages
+  (TABLESAMPLE), in the same statement, as API.md 1.2 allows (within 20 %): a few
+  milliseconds, where counting a common word's 260,000 matches took 300-600 ms. The
+  planner's own row estimate is no substitute: it took the fields a word is matched in
+  for independent (a last name is also in the email) and was 70-110 % too high.
 - A search with at most cap matches has its page found through the search's own indexes
   and then sorted. Ordered by id or a sort index, PostgreSQL would walk that index testing
-  row after row whenever it overestimates the matches, which it does for the same reason,
-  and read the whole table for a rare or absent word. With more than cap matches (1 % of
-  the rows or more) walking the sort index is the right plan, and is left to the planner.
+  row after row whenever it overestimates the matches, and read the whole table for a
+  rare or absent word. With more than cap matches (1 % of the rows or more) walking the
+  sort index is the right plan, and is left to the planner.
 """
 
 from django.conf import settings
