@@ -3,10 +3,10 @@ module of planner work. docs/PERFORMANCE.md has the measurements behind each cho
 
 - The total is counted up to API_EXACT_COUNT_LIMIT + 1 rows, so "more than 10,000" never
   counts 300,000 rows. Above the cap it is estimated from a sample of the table's pages
-  (TABLESAMPLE), in the same statement, as API.md 1.2 allows (within 20 %): a few
-  milliseconds, where counting a common word's 260,000 matches took 300-600 ms. The
-  planner's own row estimate is no substitute: it took the fields a word is matched in
-  for independent (a last name is also in the email) and was 70-110 % too high.
+  (TABLESAMPLE), in the same statement, as API.md 1.2 allows: far cheaper than counting
+  a common word's hundreds of thousands of matches. The planner's own row estimate is
+  no substitute: it takes the fields a word is matched in for independent (a last name
+  is also in the email) and is far too high for common words.
 - A search with at most cap matches has its page found through the search's own indexes
   and then sorted. Ordered by id or a sort index, PostgreSQL would walk that index testing
   row after row whenever it overestimates the matches, and read the whole table for a
