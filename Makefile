@@ -51,10 +51,11 @@ format: $(VENV)/.dev-deps
 
 # Benchmarks (minutes; never part of `make test`). They need PostgreSQL and Redis.
 BENCH_DB ?= contacts_bench
+BENCH_POSTGRES ?= postgres://postgres@127.0.0.1:5432
 bench: $(VENV)/.dev-deps
-	@psql postgres://postgres@127.0.0.1:5432/$(BENCH_DB) -tAc "SELECT count(*) FROM accounts_user" >/dev/null 2>&1 \
-		|| $(PY) bench/seed_data.py --db $(BENCH_DB)
-	$(PY) bench/api_bench.py --db $(BENCH_DB)
+	@psql $(BENCH_POSTGRES)/$(BENCH_DB) -tAc "SELECT count(*) FROM accounts_user" >/dev/null 2>&1 \
+		|| $(PY) bench/seed_data.py --postgres $(BENCH_POSTGRES) --db $(BENCH_DB)
+	$(PY) bench/api_bench.py --postgres $(BENCH_POSTGRES) --db $(BENCH_DB)
 
 bench-import: $(VENV)/.dev-deps
 	$(PY) bench/import_bench.py

@@ -197,12 +197,15 @@ def read_pages_into_memory() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SET statement_timeout = 0")
         cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+        # Into the OS's cache, then into PostgreSQL's shared buffers as far as they hold.
         cursor.execute(
-            "SELECT SUM(pg_prewarm(oid, 'read')) FROM pg_class WHERE oid IN ("
+            "SELECT SUM(pg_prewarm(oid, 'read')), SUM(pg_prewarm(oid, 'buffer')) FROM pg_class WHERE oid IN ("
             " SELECT 'accounts_user'::regclass UNION SELECT 'clients_client'::regclass"
             " UNION SELECT indexrelid FROM pg_index WHERE indrelid = 'accounts_user'::regclass)"
         )
         pages = cursor.fetchone()[0]
+        cursor.execute("SHOW shared_buffers")
+        print(f"PostgreSQL's shared_buffers: {cursor.fetchone()[0]}", flush=True)
         cursor.execute("RESET statement_timeout")
     print(f"Read {pages * 8 // 1024:,} MB of table and index pages into memory", flush=True)
 
