@@ -365,6 +365,14 @@ def test_a_list_runs_the_key_lookup_the_count_and_the_page(api, memory_cache, dj
         assert len(ids(api.get(URL, {"limit": limit, "search": "counted"}))) == min(limit, 3)
 
 
+@override_settings(API_EXACT_COUNT_LIMIT=2)
+def test_a_list_over_the_exact_limit_runs_no_more_queries(api, memory_cache, django_assert_num_queries):
+    ContactFactory.create_batch(4, last_name="Counted")
+    api.get(URL)
+    with django_assert_num_queries(3):  # the estimate is part of the count statement
+        assert len(ids(api.get(URL, {"search": "counted"}))) == 4
+
+
 def test_a_page_past_the_end_is_known_from_the_count_alone(api, memory_cache, django_assert_num_queries):
     ContactFactory.create_batch(2)
     api.get(URL)

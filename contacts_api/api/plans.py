@@ -60,10 +60,8 @@ def count_total(queryset) -> tuple[int, bool]:
     cap = settings.API_EXACT_COUNT_LIMIT
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
-        # The embedded SQLite holds few rows: past the cap it counts them all.
-        counted = queryset.order_by().values("pk")
-        total = counted[: cap + 1].count()
-        return (total, True) if total <= cap else (counted.count(), True)
+        # The embedded SQLite holds few rows and has no sampling: it counts them all.
+        return queryset.order_by().count(), True
     with connection.cursor() as cursor:
         cursor.execute(*count_statement(queryset))
         counted, estimate = cursor.fetchone()
