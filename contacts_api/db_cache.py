@@ -14,9 +14,7 @@ from django.db import connections, router, transaction
 
 from .cache import add_then_incr
 
-# The lock statement is the cache's own: its comment lets query counts leave it out, as
-# they leave out the statements on the cache table.
-ADVISORY_LOCK = "SELECT pg_advisory_xact_lock(%s) /* django_cache counter */"
+ADVISORY_LOCK = "SELECT pg_advisory_xact_lock(%s)"
 
 
 class DatabaseCache(DjangoDatabaseCache):
