@@ -1,11 +1,9 @@
-"""The shared cache, read and written so that an outage of it never fails a request.
+"""The shared cache, read so that an outage of it never fails a request.
 
-Rate limits are a safeguard: when Redis
-is unreachable they pause, and the request goes on against the database. The database
-cache raises the database's own errors, which are the 503 path, not this one.
+Rate limits are a safeguard: when Redis is unreachable they pause, and the request goes
+on against the database. The database cache raises the database's own errors, which are
+the 503 path, not this one.
 """
-
-import contextlib
 
 import redis
 from django.core.cache import cache
@@ -18,14 +16,6 @@ def cache_get(key: str, default=None):
         return cache.get(key, default)
     except CACHE_DOWN:
         return default
-
-
-def cache_get_many(keys: list[str]) -> dict:
-    """The values found, by key, in one round trip ({} when the cache is down)."""
-    try:
-        return cache.get_many(keys)
-    except CACHE_DOWN:
-        return {}
 
 
 def counter_hit(key: str, timeout: int) -> int:
@@ -49,12 +39,3 @@ def add_then_incr(backend, key: str, timeout: int) -> int:
         backend.set(key, 1, timeout)
         return 1
 
-
-def cache_set(key: str, value, timeout) -> None:
-    with contextlib.suppress(*CACHE_DOWN):
-        cache.set(key, value, timeout)
-
-
-def cache_set_many(values: dict, timeout) -> None:
-    with contextlib.suppress(*CACHE_DOWN):
-        cache.set_many(values, timeout)
