@@ -1,5 +1,6 @@
-"""Operations for indexes that exist on PostgreSQL only, and for building them (this module is not a migration:
-Django skips files whose names start with an underscore)."""
+"""Operations for indexes that exist on PostgreSQL only, and for building them on big
+tables (this module is not a migration: Django skips files whose names start with an
+underscore)."""
 
 from django.db import migrations
 

@@ -3,9 +3,9 @@
 A list or search is the API's heaviest request: a count and a page over up to a million
 rows. Under a flood of them, every thread of a worker would be running one, and a write
 would wait behind them for a thread and for the CPU (docs/PERFORMANCE.md has the
-figures). Lists beyond the limit wait here, costing no CPU, and
-writes and single-contact reads go past them. A list that waits longer than
-API_LIST_WAIT_SECONDS is a 503 with Retry-After.
+figures). Lists beyond the limit wait here, costing no CPU, and writes and single-contact
+reads go past them. A list that waits longer than API_LIST_WAIT_SECONDS is a 503 with
+Retry-After.
 """
 
 import threading
