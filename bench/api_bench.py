@@ -39,7 +39,6 @@ sys.path.insert(0, str(ROOT))
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 P_PORT, B_PORT, F_PORT = 8101, 8102, 8103
-SORTS = ["", "first_name", "last_name", "email", "created", "updated"]
 
 
 # --- servers -------------------------------------------------------------------------------
@@ -219,21 +218,22 @@ def wait_for_idle_database(seconds: float = 90) -> None:
     with connection.cursor() as cursor:
         while time.time() < deadline:
             cursor.execute("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() "
-                           "AND state = 'active' AND pid <> pg_backend_pid()")
+                           "AND backend_type = 'client backend' AND state = 'active' AND pid <> pg_backend_pid()")
             if cursor.fetchone()[0] == 0:
                 return
             time.sleep(0.2)
 
 
 def sample_rows(count: int, seed: int) -> list[tuple]:
+    """Up to `count` random living contacts; the same ones for the same seed and data."""
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT setseed(%s)", [seed / 1000])
+        cursor.execute("SELECT setseed(%s)", [seed / 1000])  # ORDER BY random()
         cursor.execute(
             "SELECT first_name, last_name, email, phone_digits, id, client_id FROM accounts_user "
-            "TABLESAMPLE BERNOULLI (1) WHERE user_type = 'client' AND deleted_at IS NULL "
-            "ORDER BY random() LIMIT %s", [count],
+            "TABLESAMPLE BERNOULLI (1) REPEATABLE (%s) WHERE user_type = 'client' AND deleted_at IS NULL "
+            "ORDER BY random() LIMIT %s", [seed, count],
         )
         return cursor.fetchall()
 
@@ -268,10 +268,12 @@ def make_terms(rows: list[tuple], rng: random.Random) -> dict[str, list[str]]:
 
 def list_params(client_ids: list[int], rng: random.Random) -> list[dict]:
     """Every sort x order x filter combination, once each (client_id and page varied)."""
+    from contacts.filters import SORTS
+
     filters = [{}, {"status": "active"}, {"status": "inactive"}, {"status": "deleted"},
                {"client_id": None}, {"account_owner": "yes"}, {"account_owner": "no"}]
     combos = []
-    for sort in SORTS:
+    for sort in ("", *SORTS):
         for order in ("asc", "desc"):
             for extra in filters:
                 params = {**extra}
