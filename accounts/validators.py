@@ -23,6 +23,15 @@ validate_phone = RegexValidator(
     code="invalid_phone",
 )
 
+# Invalid UTF-8 in an imported file is read as surrogate escapes: refused, like a NUL,
+# which no database column can store.
+validate_storable = RegexValidator(
+    "[\x00\ud800-\udfff]",
+    inverse_match=True,
+    message="Null characters and invalid UTF-8 are not allowed.",
+    code="unstorable",
+)
+
 
 def normalize_email(email: str) -> str:
     """Keep the address as given but lower-case its domain (API.md 3.4)."""

@@ -2,16 +2,21 @@
 
 from django.utils import timezone
 
-from accounts.validators import EMAIL_MAX_LENGTH
-from dataio import fields
+from accounts.validators import PHONE_MAX_LENGTH, validate_phone
 from dataio.bulk import update_changed
+from dataio.columns import Column, clean_row, email_column, url_column
 
 from .models import Client
 
-COLUMNS = ["company_name", "email", "phone", "website", "status"]
+COLUMNS = [
+    Column("company_name", required=True, limit=Client._meta.get_field("company_name").max_length),
+    email_column(default=""),
+    Column("phone", limit=PHONE_MAX_LENGTH, validators=[validate_phone], default=""),
+    url_column("website", limit=Client._meta.get_field("website").max_length, default=""),
+    Column("status", choices=Client.Status.values, default=Client.Status.ACTIVE),
+]
+COLUMN_NAMES = [column.name for column in COLUMNS]
 REQUIRED_COLUMNS = [{"company_name"}]
-COMPANY_NAME_MAX_LENGTH = Client._meta.get_field("company_name").max_length
-WEBSITE_MAX_LENGTH = Client._meta.get_field("website").max_length
 COMPARED_FIELDS = ["email", "phone", "website", "status"]
 
 
@@ -21,32 +26,8 @@ class ClientImporter:
         self._seen: set[str] = set()
 
     def clean_row(self, row) -> tuple[dict, list[tuple[str, str]]]:
-        """(cleaned values, errors as (field, message)); no database access."""
-        data = row.data
-        errors = []
-        cleaned = {}
-        cleaned["company_name"], error = fields.text(
-            data.get("company_name"), max_length=COMPANY_NAME_MAX_LENGTH, required=True
-        )
-        if error:
-            errors.append(("company_name", error))
-        if (data.get("email") or "").strip():
-            cleaned["email"], error = fields.email(data["email"], max_length=EMAIL_MAX_LENGTH)
-            if error:
-                errors.append(("email", error))
-        else:
-            cleaned["email"] = ""
-        phone, error = fields.phone(data.get("phone"))
-        if error:
-            errors.append(("phone", error))
-        cleaned["phone"] = phone or ""
-        website, error = fields.url(data.get("website"), max_length=WEBSITE_MAX_LENGTH)
-        if error:
-            errors.append(("website", error))
-        cleaned["website"] = website or ""
-        cleaned["status"], error = fields.choice(data.get("status"), Client.Status.values, default=Client.Status.ACTIVE)
-        if error:
-            errors.append(("status", error))
+        """(cleaned values, errors as (column, message)); no database access."""
+        cleaned, errors = clean_row(COLUMNS, row.data)
         if not errors:
             if cleaned["company_name"] in self._seen:
                 errors.append(("company_name", "Duplicate of an earlier row in this file."))
@@ -54,7 +35,9 @@ class ClientImporter:
                 self._seen.add(cleaned["company_name"])
         return cleaned, errors
 
-    def write_batch(self, rows, report) -> None:
+    def write_batch(self, rows, report) -> list:
+        """Write one batch; the (row, errors) that failed, for the caller to report."""
+        failed = []
         names = [cleaned["company_name"] for _, cleaned in rows]
         existing: dict[str, list[dict]] = {}
         for found in Client.objects.filter(company_name__in=names).values("pk", "company_name", *COMPARED_FIELDS):
@@ -65,7 +48,7 @@ class ClientImporter:
             if not matches:
                 new.append(Client(created_at=now, updated_at=now, **cleaned))
             elif len(matches) > 1:
-                report.fail(row, [("company_name", f"{len(matches)} clients have this company name.")])
+                failed.append((row, [("company_name", f"{len(matches)} clients have this company name.")]))
             elif not self.update:
                 report.skipped += 1
             else:
@@ -79,7 +62,8 @@ class ClientImporter:
         update_changed(Client, changes)
         report.created += len(new)
         report.updated += len(changes)
+        return failed
 
 
 def export_rows(queryset):
-    return queryset.order_by("id").values_list(*COLUMNS).iterator(chunk_size=2000)
+    return queryset.order_by("id").values_list(*COLUMN_NAMES).iterator(chunk_size=2000)

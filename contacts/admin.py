@@ -118,15 +118,14 @@ class ContactAdmin(admin.ModelAdmin):
         data = form.service_data()
         try:
             if change:
-                # The form has already written its values onto `obj`; the service works
-                # on the stored row so that it sees what really changes.
-                saved = contact_update(contact=Contact.objects.get(pk=obj.pk), data=data)
+                saved = contact_update(contact=obj, data=data)  # the service locks the stored row
             else:
                 saved = contact_create(
                     **data, send_email=form.cleaned_data.get("send_welcome_email", False)
                 )
-            # The admin goes on with the object it built; make it the saved row.
-            obj.__dict__.update(saved.__dict__)
+            # The admin logs and links the object it built: make it the row as saved.
+            obj.pk = saved.pk
+            obj.refresh_from_db()
         except ServiceValidationError as error:
             # Only a race gets here: the form already checked the same rules.
             self.message_user(request, "; ".join(m for ms in error.errors.values() for m in ms), messages.ERROR)

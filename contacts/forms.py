@@ -33,14 +33,6 @@ class ContactAdminForm(forms.ModelForm):
         if self.instance.pk:
             del self.fields["send_welcome_email"]
 
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk and "client" in self.changed_data:
-            # As contact_update does: ownership stays with the old client. Set before the
-            # model's constraints are checked against the edited instance.
-            self.instance.is_account_owner = False
-        return cleaned
-
     def clean_first_name(self):
         return self.cleaned_data["first_name"].strip()
 

@@ -6,8 +6,8 @@ as a ServiceValidationError, never as an IntegrityError.
 """
 
 import logging
+from dataclasses import dataclass
 from functools import partial
-from operator import itemgetter
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import IntegrityError, connection, transaction
@@ -27,7 +27,10 @@ logger = logging.getLogger(__name__)
 
 NOT_A_CLIENT_CONTACT = "The contact does not belong to a client account."
 CONTACT_NOT_FOUND = "Contact not found."
-UPDATABLE_FIELDS = ("first_name", "last_name", "email", "phone", "job_position", "status")
+OPTIONAL_FIELDS = ("phone", "job_position", "status", *SOCIAL_NETWORKS)
+# What a bulk write compares and changes; the email is what it matches by.
+UPDATED_FIELDS = ("first_name", "last_name", "client_id", *OPTIONAL_FIELDS)
+REQUIRED = "This field is required."
 
 
 def email_taken(email: str, *, exclude_pk: int | None = None) -> bool:
@@ -70,19 +73,12 @@ def _lock_living(user: User) -> Contact:
     """The contact's row as it is now, locked until the transaction ends; NotFoundError
     if it was deleted since the caller read it (the API and the admin read it before the
     write begins)."""
-    contact = Contact.objects.alive().select_for_update().filter(pk=user.pk).first()
+    contact = (
+        Contact.objects.alive().with_related().select_for_update(of=("self",)).filter(pk=user.pk).first()
+    )
     if contact is None:
         raise NotFoundError(CONTACT_NOT_FOUND)
     return contact
-
-
-def _set_social(contact: Contact, social: dict | None) -> list[str]:
-    changed = []
-    for network in SOCIAL_NETWORKS:
-        if social is not None and network in social:
-            setattr(contact, network, social[network] or None)
-            changed.append(network)
-    return changed
 
 
 def _clean_optional(value: str | None) -> str | None:
@@ -91,6 +87,22 @@ def _clean_optional(value: str | None) -> str | None:
         return None
     value = value.strip()
     return value or None
+
+
+def _cleaned(values: dict) -> dict:
+    """Values as every write stores them (API.md 3.4, 3.5): names trimmed, the email's
+    domain lower-cased, an empty optional text None; `social` becomes its five fields."""
+    cleaned = {name: value for name, value in values.items() if name != "social"}
+    cleaned.update(values.get("social") or {})
+    for name in ("first_name", "last_name"):
+        if name in cleaned:
+            cleaned[name] = cleaned[name].strip()
+    if "email" in cleaned:
+        cleaned["email"] = normalize_email(cleaned["email"])
+    for name in ("phone", "job_position", *SOCIAL_NETWORKS):
+        if name in cleaned:
+            cleaned[name] = _clean_optional(cleaned[name])
+    return cleaned
 
 
 @transaction.atomic
@@ -108,22 +120,19 @@ def contact_create(
     role: Role | None = None,
 ) -> Contact:
     """Create a contact of `client`; optionally send the welcome email after commit."""
-    email = normalize_email(email)
-    if email_taken(email):
+    values = _cleaned(
+        {"first_name": first_name, "last_name": last_name, "email": email, "phone": phone,
+         "job_position": job_position, "status": status, "social": social}
+    )
+    if email_taken(values["email"]):
         raise ServiceValidationError({"email": [DUPLICATE_EMAIL]})
     contact = Contact(
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
-        email=email,
+        **values,
         client=client,
-        phone=_clean_optional(phone),
-        job_position=_clean_optional(job_position),
-        status=status,
         role=role or default_contact_role(),
         is_account_owner=False,
         user_type=User.UserType.CLIENT,
     )
-    _set_social(contact, social)
     contact.set_unusable_password()
     _save(contact)
     if send_email:
@@ -137,33 +146,20 @@ def contact_update(*, contact: Contact, data: dict) -> Contact:
 
     `data` may hold first_name, last_name, email, phone, job_position, status, social and
     (for staff, never from the API) client: a contact moved to another client stops being
-    an account owner. The account-owner flag is otherwise not changed here.
+    an account owner. The account-owner flag is otherwise not changed here. Only values
+    that differ are written; the locked row, as saved, is returned.
     """
-    _lock_living(contact)  # the caller's instance is saved: only the fields that change
-    changed = []
-    if "client" in data and data["client"] != contact.client:
-        contact.client = data["client"]
-        contact.is_account_owner = False
-        changed += ["client", "is_account_owner"]
-    if "email" in data:
-        email = normalize_email(data["email"])
-        if email_taken(email, exclude_pk=contact.pk):
-            raise ServiceValidationError({"email": [DUPLICATE_EMAIL]})
-        contact.email = email
-        changed.append("email")
-    for field in ("first_name", "last_name"):
-        if field in data:
-            setattr(contact, field, data[field].strip())
-            changed.append(field)
-    for field in ("phone", "job_position"):
-        if field in data:
-            setattr(contact, field, _clean_optional(data[field]))
-            changed.append(field)
-    if "status" in data:
-        contact.status = data["status"]
-        changed.append("status")
-    changed += _set_social(contact, data.get("social"))
-    _save(contact, update_fields=[*changed, "updated_at"])
+    values = _cleaned(data)
+    contact = _lock_living(contact)
+    if "email" in values and email_taken(values["email"], exclude_pk=contact.pk):
+        raise ServiceValidationError({"email": [DUPLICATE_EMAIL]})
+    if "client" in values and values["client"] != contact.client:
+        values["is_account_owner"] = False
+    changed = [name for name, value in values.items() if getattr(contact, name) != value]
+    for name in changed:
+        setattr(contact, name, values[name])
+    if changed:
+        _save(contact, update_fields=[*changed, "updated_at"])
     return contact
 
 
@@ -200,7 +196,7 @@ def contact_set_account_owner(*, user: User) -> Contact:
 
     The client row is locked first, so that concurrent calls for contacts of one client
     run one after the other and leave exactly one owner; the partial unique index is
-    the last word.
+    the last word. `user` may be any living user: a staff user is a ConflictError.
     """
     if user.user_type != User.UserType.CLIENT or user.client_id is None:
         raise ConflictError(NOT_A_CLIENT_CONTACT)
@@ -208,22 +204,176 @@ def contact_set_account_owner(*, user: User) -> Contact:
     # serialize writers.
     Client.objects.select_for_update().filter(pk=user.client_id).first()
     contact = _lock_living(user)
-    if contact.client_id is None:
+    if contact.client_id != user.client_id:  # moved to no client since the caller read it
         raise ConflictError(NOT_A_CLIENT_CONTACT)
     if contact.is_account_owner:
         return contact
     now = timezone.now()
     Contact.objects.filter(client_id=contact.client_id, is_account_owner=True).exclude(
         pk=contact.pk
-    ).update(is_account_owner=False, updated_at=now)  # the save below marks the table changed
+    ).update(is_account_owner=False, updated_at=now)
     contact.is_account_owner = True
     _save(contact, update_fields=["is_account_owner", "updated_at"])
     return contact
 
 
-BULK_ROW_FIELDS = (
-    "first_name", "last_name", "email", "client_id", "phone", "job_position", "status", *SOCIAL_NETWORKS,
-)
+BULK_ROW_FIELDS = ("first_name", "last_name", "email", "client_id", *OPTIONAL_FIELDS)
+IN_BATCH_DUPLICATE = "This email appears earlier in the batch."
+OWNER_MOVE = "The contact is its client's account owner; a bulk write never moves an account owner."
+CLIENT_NOT_FOUND = "No client with this id exists."
+
+
+@dataclass
+class BulkResult:
+    """What happened to one item of a bulk write; `errors` are keyed by model field."""
+
+    result: str  # created, updated, unchanged, skipped or error
+    pk: int | None = None
+    errors: dict[str, list[str]] | None = None
+
+
+@transaction.atomic
+def contacts_bulk_write(
+    items: list[dict],
+    *,
+    update_existing: bool = True,
+    move_between_clients: bool = False,
+    send_email: list[bool] | None = None,
+) -> list[BulkResult]:
+    """Create or update many contacts by email, in a fixed number of queries.
+
+    Each item holds `email`, `client_id` and any of the other BULK_ROW_FIELDS, validated
+    (the API's serializer, the import's columns); it is cleaned as contact_create cleans.
+    An email no living user has creates a contact (first and last name required). A living
+    contact with the email is updated with the fields the item gives (unchanged when none
+    differs), or skipped without `update_existing`. A staff user is an error on `email`,
+    and so is a contact of another client, unless `move_between_clients` (the import),
+    which still never moves an account owner. The import checks duplicates across its
+    whole file; here a repeated email in one call is an error on the later item.
+    Used by the batch endpoint and import_contacts.
+    """
+    items = [_cleaned(item) for item in items]
+    results: list[BulkResult | None] = [None] * len(items)
+    send = send_email or [False] * len(items)
+
+    known_clients = set(
+        Client.objects.filter(pk__in={item["client_id"] for item in items}).values_list("pk", flat=True)
+    )
+    seen: set[str] = set()
+    pending = []
+    for index, item in enumerate(items):
+        key = item["email"].lower()
+        if item["client_id"] not in known_clients:
+            results[index] = BulkResult("error", errors={"client_id": [CLIENT_NOT_FOUND]})
+        elif key in seen:
+            results[index] = BulkResult("error", errors={"email": [IN_BATCH_DUPLICATE]})
+        else:
+            seen.add(key)
+            pending.append(index)
+
+    # Most batches of a load are all new: insert first and let the unique email index
+    # check them all at once; look rows up only when it refuses.
+    if all(_creatable(items[i]) for i in pending) and _insert([items[i] for i in pending]):
+        new, changes = pending, []
+    else:
+        new, changes = _sort_existing(items, pending, results, update_existing, move_between_clients)
+        if not _insert([items[i] for i in new]):
+            new = [i for i in new if _insert_one(items[i], results, i)]
+    _apply_changes(changes)
+
+    created = _living_pks([items[i]["email"] for i in new])
+    for index in new:
+        pk = created[items[index]["email"].lower()]
+        results[index] = BulkResult("created", pk)
+        if send[index]:
+            transaction.on_commit(partial(enqueue_welcome_email, pk))
+    for index, pk, _ in changes:
+        results[index] = BulkResult("updated", pk)
+    return results
+
+
+def _creatable(item: dict) -> bool:
+    return bool(item.get("first_name")) and bool(item.get("last_name"))
+
+
+def _living_users(emails: list[str]):
+    """Living users with these emails, ignoring case: the unique index's own expression."""
+    return User.objects.annotate(email_lower=Lower("email")).filter(
+        email_lower__in=[email.lower() for email in emails], deleted_at__isnull=True
+    )
+
+
+def _living_pks(emails: list[str]) -> dict[str, int]:
+    if not emails:
+        return {}
+    return dict(_living_users(emails).values_list("email_lower", "pk"))
+
+
+def _locked_by_email(emails: list[str]) -> dict[str, dict]:
+    """The living users with these emails, locked, by lower-cased email (one query)."""
+    columns = ["pk", "email_lower", "user_type", "is_account_owner", "client_id", *UPDATED_FIELDS]
+    return {row["email_lower"]: row for row in _living_users(emails).select_for_update().values(*columns)}
+
+
+def _sort_existing(items, pending, results, update_existing, move_between_clients):
+    """Split the pending items into new ones and changes, with the found rows locked."""
+    found = _locked_by_email([items[i]["email"] for i in pending])
+    new, changes = [], []
+    for index in pending:
+        item, current = items[index], found.get(items[index]["email"].lower())
+        if current is None:
+            if _creatable(item):
+                new.append(index)
+            else:
+                results[index] = BulkResult(
+                    "error", errors={name: [REQUIRED] for name in ("first_name", "last_name") if not item.get(name)}
+                )
+        elif current["user_type"] != User.UserType.CLIENT or (
+            current["client_id"] != item["client_id"] and not move_between_clients
+        ):
+            results[index] = BulkResult("error", errors={"email": [DUPLICATE_EMAIL]})
+        elif not update_existing:
+            results[index] = BulkResult("skipped", current["pk"])
+        else:
+            diff = {name: item[name] for name in UPDATED_FIELDS if name in item and current[name] != item[name]}
+            if not diff:
+                results[index] = BulkResult("unchanged", current["pk"])
+            elif "client_id" in diff and current["is_account_owner"]:
+                results[index] = BulkResult("error", errors={"client_id": [OWNER_MOVE]})
+            else:
+                changes.append((index, current["pk"], {**current, **diff}))
+    return new, changes
+
+
+def _apply_changes(changes) -> None:
+    """One bulk UPDATE of the fields any change touches, each row with its merged values
+    (the rows are locked, so a value carried over is the current one)."""
+    if not changes:
+        return
+    now = timezone.now()
+    names = sorted({name for _, _, row in changes for name in UPDATED_FIELDS if name in row})
+    Contact.objects.bulk_update(
+        [Contact(pk=pk, updated_at=now, **{name: row[name] for name in names}) for _, pk, row in changes],
+        [*names, "updated_at"],
+    )
+
+
+def _insert(items: list[dict]) -> bool:
+    """Insert every item in one statement (a savepoint); False if the database refused."""
+    try:
+        with transaction.atomic():
+            contacts_bulk_insert(items)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _insert_one(item, results, index) -> bool:
+    # A concurrent writer took an email after the lookup: find which, item by item.
+    if _insert([item]):
+        return True
+    results[index] = BulkResult("error", errors={"email": [DUPLICATE_EMAIL]})
+    return False
 
 
 def _sql_literal(value) -> str:
@@ -238,11 +388,11 @@ def _sql_literal(value) -> str:
 def contacts_bulk_insert(rows: list[dict]) -> None:
     """Insert many new contacts at once, with contact_create's defaults.
 
-    Each row holds every field of BULK_ROW_FIELDS, cleaned. Uniqueness is left to the
-    database, which raises IntegrityError for the whole statement. PostgreSQL gets one
-    COPY, other databases one executemany with the batch's constants written into the
-    statement: no model instance and no constant parameter per row, so a million rows
-    stay cheap.
+    Each row holds first_name, last_name, email and client_id, and any of the optional
+    fields, cleaned. Uniqueness is left to the database, which raises IntegrityError for
+    the whole statement. PostgreSQL gets one COPY, other databases one executemany with
+    the batch's constants written into the statement: no model instance and no constant
+    parameter per row, so a million rows stay cheap (docs/PERFORMANCE.md, Import).
     """
     if not rows:
         return
@@ -270,7 +420,10 @@ def contacts_bulk_insert(rows: list[dict]) -> None:
     constant_columns = [quote(by_name[name]) for name in constants]
     table = quote(User._meta.db_table)
     column_sql = ", ".join(row_columns + constant_columns)
-    values = itemgetter(*BULK_ROW_FIELDS)
+    values = [
+        tuple(row.get(name, User.Status.ACTIVE if name == "status" else None) for name in BULK_ROW_FIELDS)
+        for row in rows
+    ]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             tail = tuple(constants.values())
@@ -278,13 +431,11 @@ def contacts_bulk_insert(rows: list[dict]) -> None:
             with connection.wrap_database_errors, cursor.cursor.copy(
                 f"COPY {table} ({column_sql}) FROM STDIN"
             ) as copy:
-                for row in rows:
-                    copy.write_row(values(row) + tail)
+                for row in values:
+                    copy.write_row(row + tail)
         else:
             placeholders = ", ".join(["%s"] * len(row_columns) + [_sql_literal(v) for v in constants.values()])
-            cursor.executemany(
-                f"INSERT INTO {table} ({column_sql}) VALUES ({placeholders})", [values(row) for row in rows]
-            )
+            cursor.executemany(f"INSERT INTO {table} ({column_sql}) VALUES ({placeholders})", values)
 
 
 def enqueue_welcome_email(contact_id: int) -> None:

@@ -312,18 +312,6 @@ def prepare_connection() -> None:
             cursor.execute("PRAGMA wal_autocheckpoint = 50000")
 
 
-def _relax_commit_durability() -> None:
-    """On PostgreSQL, do not wait for each batch's commit to reach the disk.
-
-    A crash can lose the last batches' commits but never corrupts anything, and an
-    import re-run finishes the job without duplicates; waiting for a flush per batch
-    costs more than the batch itself. Applies to this transaction only.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit = off")
-
-
 def run_import(
     importer, source, report: ImportReport, *, batch_size: int, dry_run: bool, atomic: bool, progress: Progress
 ) -> None:
@@ -331,22 +319,23 @@ def run_import(
 
     A bad row is reported and skipped; the good rows of its batch still land, unless
     `atomic` (any failure rolls everything back) or `dry_run` (nothing is ever kept).
+    `importer.write_batch(rows, report)` counts what it wrote and returns the rows it
+    refused, as (row, errors); each batch's failures are reported in line order.
     """
     prepare_connection()
     outer = transaction.atomic() if (atomic or dry_run) else nullcontext()
     with outer:
         for last_line, count, good, bad in _cleaned_batches(importer, source, batch_size):
-            for row, errors in bad:
-                report.fail(row, errors)
             if good:
                 counts = report.counts()
                 try:
                     with transaction.atomic():
-                        _relax_commit_durability()
-                        importer.write_batch(good, report)
+                        bad += importer.write_batch(good, report)
                 except BaseException:
                     report.restore(counts)  # the batch was rolled back: so are its counts
                     raise
+            for row, errors in sorted(bad, key=lambda failure: failure[0].line):
+                report.fail(row, errors)
             report.last_line = last_line
             progress.update(report, count)
         if dry_run or (atomic and report.failed):

@@ -10,7 +10,7 @@ from django.db import OperationalError
 from accounts.models import User
 from accounts.tests.factories import StaffUserFactory
 from clients.tests.factories import ClientFactory
-from contacts import importing
+from contacts import importing, services
 from contacts.models import Contact
 from contacts.tests.factories import ContactFactory
 from contacts_api.testing import run_command, write_file
@@ -104,7 +104,7 @@ def test_an_unreadable_file_or_unknown_format_is_bad_usage(args, message):
     assert message in err
 
 
-def test_bad_rows_are_reported_by_line_and_the_good_ones_land(tmp_path, company):
+def test_bad_rows_are_reported_in_line_order_and_the_good_ones_land(tmp_path, company):
     ClientFactory(company_name="Twins")
     ClientFactory(company_name="Twins")
     text = (
@@ -124,11 +124,11 @@ def test_bad_rows_are_reported_by_line_and_the_good_ones_land(tmp_path, company)
     assert err.splitlines() == [
         "line 3: phone: Enter a phone number using digits, spaces and + - ( ) . only.",
         "line 4: last_name: Ensure this field has no more than 100 characters.",
-        "line 8: email: Enter a valid email address.",
-        "line 9: email: Duplicate of an earlier row in this file.",
         "line 5: client_id: No client with this id exists.",
         "line 6: client: 2 clients have this company name; use client_id.",
         "line 7: client: No client has this company name.",
+        "line 8: email: Enter a valid email address.",
+        "line 9: email: Duplicate of an earlier row in this file.",
     ]
     assert emails() == ["ada@example.com", "grace@example.com"]
     assert "created: 2, updated: 0, unchanged: 0, skipped: 0, failed: 7" in out
@@ -212,7 +212,7 @@ def test_update_refuses_to_move_an_account_owner_to_another_client(tmp_path, com
         "import_contacts", write(tmp_path, HEADER + f"O,W,owner@example.com,{other.pk},,,\n"), "--update"
     )
     assert code == 1
-    assert "an import never changes the account owner" in err
+    assert "a bulk write never moves an account owner" in err
     owner.refresh_from_db()
     assert (owner.client, owner.is_account_owner) == (company, True)
 
@@ -253,7 +253,7 @@ def test_atomic_writes_everything_when_all_rows_are_good(tmp_path, company):
 
 def test_a_database_error_mid_import_rolls_back_only_the_batch_in_progress(tmp_path, company, monkeypatch):
     calls = {"n": 0}
-    real_insert = importing.contacts_bulk_insert
+    real_insert = services.contacts_bulk_insert
 
     def failing_insert(rows):
         calls["n"] += 1
@@ -261,13 +261,13 @@ def test_a_database_error_mid_import_rolls_back_only_the_batch_in_progress(tmp_p
         if calls["n"] == 2:
             raise OperationalError("server closed the connection")  # ...then the batch fails
 
-    monkeypatch.setattr(importing, "contacts_bulk_insert", failing_insert)
+    monkeypatch.setattr(services, "contacts_bulk_insert", failing_insert)
     path = write(tmp_path, HEADER + "".join(f"P{i},L,p{i}@example.com,{company.pk},,,\n" for i in range(6)))
     code, out, err = run_command("import_contacts", path, "--batch-size", "2")
     assert code == 1
     assert "database error after line 3" in err
     assert emails() == ["p0@example.com", "p1@example.com"]
-    monkeypatch.setattr(importing, "contacts_bulk_insert", real_insert)
+    monkeypatch.setattr(services, "contacts_bulk_insert", real_insert)
     assert run_command("import_contacts", path, "--batch-size", "2")[0] == 0
     assert Contact.objects.count() == 6
 
@@ -278,9 +278,10 @@ def test_an_interrupted_import_rolls_back_its_batch_and_a_rerun_finishes(tmp_pat
 
     def interrupted_write(self, rows, report):
         calls["n"] += 1
-        real_write(self, rows, report)
+        failed = real_write(self, rows, report)
         if calls["n"] == 2:
             raise KeyboardInterrupt
+        return failed
 
     monkeypatch.setattr(importing.ContactImporter, "write_batch", interrupted_write)
     path = write(tmp_path, HEADER + "".join(f"P{i},L,p{i}@example.com,{company.pk},,,\n" for i in range(6)))
@@ -298,7 +299,7 @@ def test_an_interrupted_import_rolls_back_its_batch_and_a_rerun_finishes(tmp_pat
 
 def test_a_row_the_lookup_missed_is_found_row_by_row(tmp_path, company, monkeypatch):
     ContactFactory(email="taken@example.com")
-    monkeypatch.setattr(importing.ContactImporter, "_existing", lambda self, rows: {})
+    monkeypatch.setattr(services, "_locked_by_email", lambda emails: {})
     path = write(tmp_path, HEADER + f"A,L,a@example.com,{company.pk},,,\nT,L,taken@example.com,{company.pk},,,\n")
     code, _, err = run_command("import_contacts", path)
     assert code == 1

@@ -1,5 +1,5 @@
 from clients.filters import ClientFilterSet
-from clients.importing import COLUMNS, export_rows
+from clients.importing import COLUMN_NAMES, export_rows
 from clients.models import Client
 from dataio.bulk import BulkUsageError
 from dataio.export_command import ExportCommand
@@ -7,7 +7,7 @@ from dataio.export_command import ExportCommand
 
 class Command(ExportCommand):
     help = "Export clients as CSV or JSON Lines, in the columns import_clients reads."
-    columns = COLUMNS
+    columns = COLUMN_NAMES
 
     def add_arguments(self, parser):
         super().add_arguments(parser)

@@ -1,4 +1,4 @@
-from clients.importing import COLUMNS, REQUIRED_COLUMNS, ClientImporter
+from clients.importing import COLUMN_NAMES, REQUIRED_COLUMNS, ClientImporter
 from dataio.import_command import ImportCommand
 
 
@@ -8,7 +8,7 @@ class Command(ImportCommand):
         "phone, website, status. Existing clients (same company name) are skipped, or updated "
         "with --update."
     )
-    columns = COLUMNS
+    columns = COLUMN_NAMES
     required_columns = REQUIRED_COLUMNS
 
     def make_importer(self, options):

@@ -1,4 +1,4 @@
-from contacts.importing import COLUMNS, REQUIRED_COLUMNS, ContactImporter
+from contacts.importing import COLUMN_NAMES, REQUIRED_COLUMNS, ContactImporter
 from dataio.import_command import ImportCommand
 
 
@@ -9,7 +9,7 @@ class Command(ImportCommand):
         "twitter, facebook, instagram, skype. Existing contacts (same email, any case) are "
         "skipped, or updated with --update."
     )
-    columns = COLUMNS
+    columns = COLUMN_NAMES
     required_columns = REQUIRED_COLUMNS
 
     def add_arguments(self, parser):
