@@ -2,13 +2,9 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 
-from contacts_api.api.throttling import auth_failure_window
+from contacts_api.api.throttling import AuthFailureThrottle
 
 from .services import InvalidAPIKey, api_key_verify
-
-
-def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
 
 
 class APIKeyAuthentication(BaseAuthentication):
@@ -23,10 +19,9 @@ class APIKeyAuthentication(BaseAuthentication):
     keyword = "bearer"
 
     def authenticate(self, request):
-        failures = auth_failure_window(client_address(request))
-        wait = failures.exhausted()
-        if wait is not None:
-            raise Throttled(wait=wait)
+        failures = AuthFailureThrottle(request)
+        if failures.reached():
+            raise Throttled(wait=failures.wait())
         try:
             raw_key = self.raw_key(request)
             if raw_key is None:

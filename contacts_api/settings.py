@@ -101,9 +101,6 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 else:
-    # Django's PostgreSQL backend with timestamps decoded in C (contacts_api/postgresql).
-    if _db["ENGINE"] == "django.db.backends.postgresql":
-        _db["ENGINE"] = "contacts_api.postgresql"
     # PostgreSQL: persistent connections checked before reuse, a short connect timeout and
     # a statement timeout, so an outage or a runaway query fails fast (503) instead of
     # holding every worker.
@@ -137,7 +134,7 @@ if env.str("CACHE_URL", default=""):
 elif _redis_url:
     CACHES = {
         "default": {
-            "BACKEND": "contacts_api.redis_cache.RedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": _redis_url,
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
@@ -147,6 +144,9 @@ else:
         "default": {
             "BACKEND": "contacts_api.db_cache.DatabaseCache",
             "LOCATION": "django_cache",
+            # Django's `incr` writes the value back with this timeout: a day, the longest
+            # rate-limit period, so that a window's counter outlives its window.
+            "TIMEOUT": 86400 + 1,
         }
     }
 
@@ -208,6 +208,9 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.APIKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.HasAPIKeyScope"],
     "DEFAULT_THROTTLE_CLASSES": ["contacts_api.api.throttling.APIKeyRateThrottle"],
+    # The client address of the auth-failure limit: REMOTE_ADDR unless this many proxies
+    # in front add X-Forwarded-For (trusting it by default would let anyone pick an address).
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
     "DEFAULT_RENDERER_CLASSES": ["contacts_api.api.renderers.EnvelopeJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "contacts_api.api.parsers.StrictJSONParser",
@@ -251,7 +254,7 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "contacts_api.api.middleware.RequestIDLogFilter"}},
+    "filters": {"request_id": {"()": "contacts_api.request_id.RequestIDLogFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
     },

@@ -54,4 +54,4 @@ urlpatterns = [
     ),
 ]
 
-handler500 = "contacts_api.api.handlers.server_error"
+handler500 = "contacts_api.api.middleware.server_error"

@@ -2,12 +2,9 @@
 
 import logging
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import InterfaceError, OperationalError
-from django.http import Http404
 from rest_framework import exceptions, status
-from rest_framework.response import Response
-from rest_framework.views import exception_handler, set_rollback
+from rest_framework.views import exception_handler
 
 from contacts_api.errors import (
     ConflictError,
@@ -97,10 +94,6 @@ def _to_api_exception(exc):
         return Conflict(exc.message)
     if isinstance(exc, ServiceError):
         return exceptions.ValidationError({"non_field_errors": [exc.message]})
-    if isinstance(exc, Http404):
-        return exceptions.NotFound()
-    if isinstance(exc, DjangoPermissionDenied):
-        return exceptions.PermissionDenied()
     if isinstance(exc, (OperationalError, InterfaceError)):
         # The database cannot be reached (or is locked past its busy timeout).
         logger.warning("Database unavailable: %s", exc)
@@ -109,19 +102,15 @@ def _to_api_exception(exc):
 
 
 def envelope_exception_handler(exc, context):
-    """DRF's handler first (rollback, WWW-Authenticate, Retry-After), then reshape."""
+    """DRF's handler first (rollback, WWW-Authenticate, Retry-After), then reshape.
+
+    Anything else (a bug) is left to propagate: the middleware logs it and answers the
+    500 envelope (middleware.server_error).
+    """
     exc = _to_api_exception(exc)
     response = exception_handler(exc, context)
     if response is None:
-        set_rollback()
-        request = context.get("request")
-        logger.exception(
-            "Unhandled error on %s %s",
-            getattr(request, "method", "?"),
-            getattr(request, "path", "?"),
-            exc_info=exc,
-        )
-        return Response(error_body(500, SERVER_ERROR_MESSAGE), status=500)
+        return None
 
     if isinstance(exc, exceptions.ValidationError):
         response.status_code = status.HTTP_422_UNPROCESSABLE_ENTITY

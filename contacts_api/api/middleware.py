@@ -1,35 +1,30 @@
 """Request id, per-request log line and API response headers."""
 
-import contextvars
-import json
 import logging
 import re
 import time
 import uuid
 
-from django.http import HttpResponse
+from django.http import JsonResponse
+from django.views.defaults import server_error as django_server_error
+
+from contacts_api.request_id import request_id_var
+
+from .exceptions import SERVER_ERROR_MESSAGE, error_body
 
 logger = logging.getLogger("contacts_api.requests")
 
-_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 API_PREFIX = "/api/"
 
 
-def current_request_id() -> str:
-    return _request_id.get()
-
-
-class RequestIDLogFilter(logging.Filter):
-    """Puts the current request id on every log record (`%(request_id)s`)."""
-
-    def filter(self, record):
-        record.request_id = _request_id.get()
-        return True
-
-
-def json_error_response(body: dict, status: int) -> HttpResponse:
-    return HttpResponse(json.dumps(body), status=status, content_type="application/json")
+def server_error(request, *args, **kwargs):
+    """The 500 of an API path: the envelope, never a traceback, whatever DEBUG says
+    (API.md 1.1); Django's page elsewhere. It is Django's handler500 (an error outside a
+    view) and the answer of process_exception below (an error in one, also in DEBUG)."""
+    if not request.path.startswith(API_PREFIX):
+        return django_server_error(request, *args, **kwargs)
+    return JsonResponse(error_body(500, SERVER_ERROR_MESSAGE), status=500)
 
 
 class RequestIDMiddleware:
@@ -47,7 +42,7 @@ class RequestIDMiddleware:
         sent = request.headers.get("X-Request-ID", "")
         request_id = sent if _SANE_REQUEST_ID.match(sent) else uuid.uuid4().hex
         request.request_id = request_id
-        token = _request_id.set(request_id)
+        token = request_id_var.set(request_id)
         started = time.perf_counter()
         try:
             response = self.get_response(request)
@@ -63,12 +58,10 @@ class RequestIDMiddleware:
             )
             return response
         finally:
-            _request_id.reset(token)
+            request_id_var.reset(token)
 
     def process_exception(self, request, exception):
         if not request.path.startswith(API_PREFIX):
             return None
-        from .exceptions import SERVER_ERROR_MESSAGE, error_body
-
         logger.exception("Unhandled error on %s %s", request.method, request.path)
-        return json_error_response(error_body(500, SERVER_ERROR_MESSAGE), 500)
+        return server_error(request)

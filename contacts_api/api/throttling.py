@@ -1,78 +1,94 @@
-"""Rate limits counted in the shared Django cache (Redis, or the database table)."""
+"""Rate limits: DRF's SimpleRateThrottle, counted in fixed windows in the shared cache.
+
+DRF keeps a list of timestamps per key and writes it back whole on every request: 1,000
+entries at the default 1000/min, and two workers that read the list at once lose a hit.
+A window counter costs the cache's atomic `add` and `incr` instead (db_cache.py makes the
+database cache's `incr` atomic). DRF's rate parsing, cache keys, client address and
+`Retry-After` stay as they are.
+"""
 
 import logging
 import math
-import time
 
+import redis
 from django.conf import settings
-from rest_framework.throttling import BaseThrottle
-
-from contacts_api.cache import CACHE_DOWN, cache_get, counter_hit
+from rest_framework.throttling import SimpleRateThrottle
 
 logger = logging.getLogger(__name__)
 
-PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# A cache outage must not take the API down with it: limits pause, requests pass. The
+# database cache raises the database's own errors, which are the 503 path, not this one.
+CACHE_DOWN = (ConnectionError, TimeoutError, redis.RedisError)
 
 
-def parse_rate(rate: str) -> tuple[int, int]:
-    """'1000/min' -> (1000, 60). The period is read from its first letter."""
-    number, _, period = rate.partition("/")
-    return int(number), PERIODS[period.strip()[0].lower()]
+class FixedWindowThrottle(SimpleRateThrottle):
+    """`rate_setting` names the Django setting that holds the rate, e.g. "1000/min"."""
 
+    rate_setting = ""
 
-class FixedWindow:
-    """A counter per bucket and time window.
+    def get_rate(self):
+        return getattr(settings, self.rate_setting)
 
-    Fixed windows cost one cache round trip per request (contacts_api.cache.counter_hit),
-    unlike DRF's timestamp lists that grow with the limit.
-    """
+    def _window_key(self) -> str:
+        return f"{self.key}:{int(self.now // self.duration)}"
 
-    def __init__(self, bucket: str, rate: str):
-        self.bucket = bucket
-        self.limit, self.period = parse_rate(rate)
-
-    def _key(self, now: float) -> str:
-        return f"rl:{self.bucket}:{int(now // self.period)}"
-
-    def wait(self, now: float) -> int:
-        """Whole seconds until the current window ends (at least 1)."""
-        return max(1, math.ceil(self.period - now % self.period))
-
-    def hit(self) -> int | None:
-        """Count one request; return the seconds to wait if it is over the limit."""
-        now = time.time()
-        key = self._key(now)
+    def hit(self) -> bool:
+        """Count one request in the current window; whether it is within the limit."""
+        key = self._window_key()
         try:
-            count = counter_hit(key, self.period + 1)
+            self.cache.add(key, 0, self.duration + 1)
+            try:
+                count = self.cache.incr(key)
+            except ValueError:  # the window's counter expired between add and incr
+                self.cache.set(key, 1, self.duration + 1)
+                count = 1
         except CACHE_DOWN as error:
-            return self._fail_open(error)
-        return self.wait(now) if count > self.limit else None
+            logger.warning("Rate-limit cache unavailable, not limiting %s: %s", self.key, error)
+            return True
+        return count <= self.num_requests
 
-    def exhausted(self) -> int | None:
-        """Without counting: the seconds to wait if the limit is already reached."""
-        now = time.time()
-        count = cache_get(self._key(now), 0)
-        return self.wait(now) if count >= self.limit else None
-
-    def _fail_open(self, error) -> None:
-        # A cache outage must not take the API down with it: limits pause, requests pass.
-        logger.warning("Rate-limit cache unavailable, not limiting %s: %s", self.bucket, error)
-        return None
-
-
-def auth_failure_window(address: str) -> FixedWindow:
-    return FixedWindow(f"authfail:{address}", settings.API_AUTH_FAILURE_LIMIT)
-
-
-class APIKeyRateThrottle(BaseThrottle):
-    """Per API key, `API_RATE_LIMIT` requests per period (default 1000/min)."""
+    def reached(self) -> bool:
+        """Without counting: whether the current window's limit is already reached."""
+        try:
+            return self.cache.get(self._window_key(), 0) >= self.num_requests
+        except CACHE_DOWN:
+            return False
 
     def allow_request(self, request, view):
-        key = request.auth
-        if key is None:
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
             return True
-        self.wait_seconds = FixedWindow(f"key:{key.pk}", settings.API_RATE_LIMIT).hit()
-        return self.wait_seconds is None
+        self.now = self.timer()
+        return self.hit()
 
     def wait(self):
-        return self.wait_seconds
+        """Whole seconds until the current window ends (at least 1)."""
+        return max(1, math.ceil(self.duration - self.now % self.duration))
+
+
+class APIKeyRateThrottle(FixedWindowThrottle):
+    """Per API key, `API_RATE_LIMIT` requests per period (default 1000/min)."""
+
+    scope = "key"
+    rate_setting = "API_RATE_LIMIT"
+
+    def get_cache_key(self, request, view):
+        if request.auth is None:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}
+
+
+class AuthFailureThrottle(FixedWindowThrottle):
+    """Failed authentications per client address, `API_AUTH_FAILURE_LIMIT` per period.
+
+    Authentication runs before DRF's throttles, so the authentication class asks
+    `reached()` first and counts each failure with `hit()`.
+    """
+
+    scope = "authfail"
+    rate_setting = "API_AUTH_FAILURE_LIMIT"
+
+    def __init__(self, request):
+        super().__init__()
+        self.key = self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+        self.now = self.timer()
