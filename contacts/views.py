@@ -22,30 +22,23 @@ from .services import (
 @extend_schema_view(
     list=extend_schema(summary="List or search contacts"),
     retrieve=extend_schema(summary="Get a contact"),
-    create=extend_schema(
-        summary="Create a contact",
-        request=ContactCreateSerializer,
-        responses={201: ContactSerializer},
-    ),
-    update=extend_schema(
-        summary="Replace a contact's editable fields",
-        request=ContactUpdateSerializer,
-        responses={200: ContactSerializer},
-    ),
-    partial_update=extend_schema(
-        summary="Update some of a contact's fields",
-        request=ContactUpdateSerializer,
-        responses={200: ContactSerializer},
-    ),
+    create=extend_schema(summary="Create a contact"),
+    update=extend_schema(summary="Replace a contact's editable fields"),
+    partial_update=extend_schema(summary="Update some of a contact's fields"),
     destroy=extend_schema(
         summary="Soft-delete a contact",
         responses={200: OpenApiResponse(description="Deleted; `data` is null.")},
     ),
 )
 class ContactViewSet(APIModelViewSet):
-    """Contacts: client users. Writes go through contacts.services."""
+    """Contacts: the people who work at a client company."""
 
     serializer_class = ContactSerializer
+    input_serializer_classes = {
+        "create": ContactCreateSerializer,
+        "update": ContactUpdateSerializer,
+        "partial_update": ContactUpdateSerializer,
+    }
     filterset_class = ContactFilterSet
     not_found_message = CONTACT_NOT_FOUND
     success_messages = {
@@ -61,42 +54,27 @@ class ContactViewSet(APIModelViewSet):
 
     def get_queryset(self):
         if self.action == "list":
-            # Values, not model instances: the FilterSet hides deleted rows.
+            # Rows as values, not model instances; the FilterSet hides deleted rows.
             return Contact.objects.values(*LIST_VALUES)
         if self.action == "set_account_owner":
-            # Any living user: a staff id is a 409, not a 404 (API.md 3.7).
+            # Any living user: a staff user's id is a 409, not a 404 (API.md 3.7).
             return User.objects.filter(deleted_at__isnull=True)
         return Contact.objects.alive().with_related()
 
     def create(self, request, *args, **kwargs):
-        serializer = ContactCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        contact = contact_create(**serializer.validated_data)
+        contact = contact_create(**self.validated_data(request))
         location = request.build_absolute_uri(reverse("contact-detail", args=[contact.pk]))
-        return Response(
-            ContactSerializer(contact).data,
-            status=status.HTTP_201_CREATED,
-            headers={"Location": location},
-        )
+        return self.object_response(contact, status=status.HTTP_201_CREATED, headers={"Location": location})
 
     def update(self, request, *args, **kwargs):
-        contact = self.get_object()
-        serializer = ContactUpdateSerializer(data=request.data, partial=kwargs.get("partial", False))
-        serializer.is_valid(raise_exception=True)
-        contact = contact_update(contact=contact, data=serializer.validated_data)
-        return Response(ContactSerializer(contact).data)
+        data = self.validated_data(request, partial=kwargs.get("partial", False))
+        return self.object_response(contact_update(contact=self.get_object(), data=data))
 
     def destroy(self, request, *args, **kwargs):
         contact_soft_delete(contact=self.get_object())
         return Response(None)
 
-    @extend_schema(
-        summary="Set as the client's account owner",
-        request=None,
-        responses={200: ContactSerializer},
-    )
+    @extend_schema(summary="Set as the client's account owner")
     @action(detail=True, methods=["post"], url_path="set-account-owner")
     def set_account_owner(self, request, *args, **kwargs):
-        contact = contact_set_account_owner(user=self.get_object())
-        contact = Contact.objects.with_related().get(pk=contact.pk)
-        return Response(ContactSerializer(contact).data)
+        return self.object_response(contact_set_account_owner(user=self.get_object()))

@@ -121,6 +121,21 @@ class EnvelopeAutoSchema(AutoSchema):
         statuses += getattr(self.view, "extra_error_statuses", {}).get(self.view.action, [])
         return sorted(set(statuses))
 
+    def _input_serializers(self) -> dict | None:
+        return getattr(self.view, "input_serializer_classes", None)
+
+    def get_request_serializer(self):
+        # An action that reads no body (set-account-owner) has none, not the answer's.
+        inputs = self._input_serializers()
+        if inputs is None or self.method not in BODY_METHODS:
+            return super().get_request_serializer()
+        return inputs.get(self.view.action)
+
+    def get_response_serializers(self):
+        if self._input_serializers() and self.view.action in self._input_serializers():
+            return self.view.serializer_class
+        return super().get_response_serializers()
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         media_types = self.map_renderers("media_type")

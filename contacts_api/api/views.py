@@ -5,6 +5,7 @@ from django.http import Http404
 from rest_framework import viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .concurrency import list_slot
@@ -34,6 +35,20 @@ class APIViewSetMixin:
     not_found_message = "Not found."
     extra_error_statuses: dict[str, list[int]] = {}
     http_method_names = ["get", "post", "put", "patch", "delete", "head"]
+    # The body an action reads, by action; answers are always `serializer_class` (the
+    # schema reads both from here: schema.EnvelopeAutoSchema).
+    input_serializer_classes: dict[str, type] = {}
+
+    def get_serializer_class(self):
+        return self.input_serializer_classes.get(self.action, self.serializer_class)
+
+    def validated_data(self, request, **kwargs) -> dict:
+        serializer = self.get_serializer(data=request.data, **kwargs)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def object_response(self, instance, **kwargs) -> Response:
+        return Response(self.serializer_class(instance, context=self.get_serializer_context()).data, **kwargs)
 
     def initial(self, request, *args, **kwargs):
         check_body_size(request)
