@@ -11,6 +11,6 @@ class ClientFilterSet(APIFilterSet):
         help_text="Substring of the company name, any case.",
     )
 
-    class Meta:
+    class Meta(APIFilterSet.Meta):
         model = Client
         fields = ["search"]

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from contacts.serializers import DatesSerializer, format_datetime
+from contacts_api.api.serializers import DatesSerializer, format_datetime
 
 from .models import Client
 

@@ -23,18 +23,12 @@ from accounts.validators import (
     validate_phone,
 )
 from clients.models import Client
+from contacts_api.api.serializers import DatesSerializer, format_datetime
 
 from .models import Contact
 
 YES_NO = ("yes", "no")
 WRITABLE_STATUSES = (User.Status.ACTIVE, User.Status.INACTIVE)
-
-
-def format_datetime(value) -> str | None:
-    """ISO 8601 in UTC with a `Z` suffix, as DRF's DateTimeField writes it."""
-    if value is None:
-        return None
-    return value.isoformat().replace("+00:00", "Z")
 
 
 # The columns the contact object is built from: a list reads these values alone, without
@@ -96,11 +90,6 @@ class SocialSerializer(serializers.Serializer):
     facebook = serializers.CharField(allow_null=True)
     instagram = serializers.CharField(allow_null=True)
     skype = serializers.CharField(allow_null=True)
-
-
-class DatesSerializer(serializers.Serializer):
-    created = serializers.DateTimeField()
-    updated = serializers.DateTimeField()
 
 
 class ContactSerializer(serializers.Serializer):

@@ -6,7 +6,8 @@ chooses how a search's page is found.
 """
 
 import math
-import re
+
+from django.core.exceptions import ValidationError as DjangoValidationError
 
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
@@ -15,9 +16,9 @@ from rest_framework.utils.urls import replace_query_param
 
 from accounts.validators import MAX_ID
 
+from .filters import IntegerField
 from .plans import count_total, page_queryset
 
-_INTEGER = re.compile(r"^-?[0-9]{1,100}$")
 # Larger offsets are clamped: a 64-bit database cannot take them, and no table is that big.
 MAX_OFFSET = 2**62
 
@@ -26,14 +27,10 @@ def _integer_param(request, name, *, default, minimum, maximum=None):
     raw = request.query_params.get(name)
     if raw is None:
         return default
-    if not _INTEGER.match(raw.strip()):
-        raise ValidationError({name: ["A valid integer is required."]})
-    value = int(raw)
-    if value < minimum:
-        raise ValidationError({name: [f"Ensure this value is greater than or equal to {minimum}."]})
-    if maximum is not None and value > maximum:
-        raise ValidationError({name: [f"Ensure this value is less than or equal to {maximum}."]})
-    return value
+    try:
+        return IntegerField(min_value=minimum, max_value=maximum).clean(raw)
+    except DjangoValidationError as error:
+        raise ValidationError({name: error.messages}) from error
 
 
 def row_pk(row) -> int:

@@ -1,29 +1,34 @@
-"""APIFilterSet: the form class is made once per FilterSet class."""
+"""APIFilterSet's form and the integer parameters of every list."""
 
-import django_filters
 import pytest
 from django.http import QueryDict
 
-from clients.filters import ClientFilterSet
 from contacts.filters import ContactFilterSet
 from contacts.models import Contact
 
 
-def test_every_request_gets_its_own_form_of_one_form_class():
-    contacts = Contact.objects.all()
-    first = ContactFilterSet(QueryDict("status=active"), queryset=contacts).form
-    second = ContactFilterSet(QueryDict("search=ada"), queryset=contacts).form
-    assert type(first) is type(second)
-    assert first is not second
-    assert first.is_valid() and second.is_valid()
-    assert (first.cleaned_data["status"], second.cleaned_data["search"]) == ("active", "ada")
+def form_errors(query: str) -> dict:
+    form = ContactFilterSet(QueryDict(query), queryset=Contact.objects.all()).form
+    form.is_valid()
+    return form.errors
+
+
+def test_a_filter_sent_without_a_value_is_refused():
+    assert form_errors("status=") == {"status": ["This field may not be blank."]}
+
+
+def test_an_empty_search_is_allowed():
+    assert form_errors("search=") == {}
+
+
+@pytest.mark.parametrize("value", ["１２", "١٢", "12.0", "1e3", "0x1f"])
+def test_an_id_written_other_than_in_ascii_digits_is_refused(value):
+    assert form_errors(f"client_id={value}") == {"client_id": ["A valid integer is required."]}
 
 
 @pytest.mark.django_db
-def test_a_subclass_gets_a_form_class_of_its_own():
-    class WithSince(ClientFilterSet):
-        since = django_filters.DateFilter(field_name="created_at", lookup_expr="gte")
-
-    assert "since" not in ClientFilterSet(QueryDict()).form.fields
-    assert "since" in WithSince(QueryDict()).form.fields
-    assert "since" not in ClientFilterSet(QueryDict()).form.fields
+@pytest.mark.parametrize("value", ["２", "2.0"])
+def test_a_page_written_other_than_in_ascii_digits_is_a_422(api, value):
+    response = api.get("/api/v1/contacts", {"page": value})
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"page": ["A valid integer is required."]}
