@@ -1,33 +1,30 @@
 """Fixtures shared by every app's tests."""
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from accounts.models import APIKey
 from accounts.services import api_key_create
 from accounts.tests.factories import StaffUserFactory
+from clients.tests.factories import ClientFactory
+from contacts_api.testing import api_client_for
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache(db):
-    # Rate-limit counters live in the cache; each test starts afresh.
-    cache.clear()
-    yield
-    cache.clear()
+def _own_cache(settings, request):
+    """Each test gets a cache of its own in memory: rate-limit counters start afresh, no
+    test needs the database for it, and query counts see the endpoint's own SQL alone
+    (the database cache counts with statements of its own). Tests of the database cache
+    and of Redis set CACHES themselves."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": request.node.nodeid}
+    }
 
 
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     # The production hasher is slow on purpose; tests only need passwords to round-trip.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def memory_cache(settings):
-    """The cache in this process's memory: query counts then see the endpoint's own SQL
-    alone (the default database cache counts rate limits with statements of its own)."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 @pytest.fixture
@@ -64,14 +61,16 @@ def anon_client():
 @pytest.fixture
 def api(write_key):
     """An API client authenticated with a write key."""
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {write_key}")
-    return client
+    return api_client_for(write_key)
 
 
 @pytest.fixture
 def read_api(read_key):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {read_key}")
-    return client
+    return api_client_for(read_key)
+
+
+@pytest.fixture
+def company(db):
+    """A client account."""
+    return ClientFactory(company_name="Analytical Engines Ltd")
 

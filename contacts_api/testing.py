@@ -5,6 +5,7 @@ import threading
 
 import pytest
 from django.db import connection
+from rest_framework.test import APIClient
 
 USING_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres", "pgsql"))
 
@@ -71,3 +72,10 @@ def run_concurrently(count, work):
     for thread in threads:
         thread.join(timeout=60)
     return results
+
+
+def api_client_for(raw_key: str) -> APIClient:
+    """An API client that sends this key on every request."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
+    return client

@@ -19,11 +19,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def company(db):
-    return ClientFactory(company_name="Analytical Engines Ltd")
-
-
-@pytest.fixture
 def body(company):
     return {
         "first_name": "Ada",

@@ -49,7 +49,7 @@ def test_filters_do_not_apply_to_the_detail_url(api):
     assert api.get(f"/api/v1/contacts/{deleted.pk}?status=deleted").status_code == 404
 
 
-def test_it_runs_the_key_lookup_and_one_query(api, memory_cache, django_assert_num_queries):
+def test_it_runs_the_key_lookup_and_one_query(api, django_assert_num_queries):
     contact = ContactFactory()
     api.get(f"/api/v1/contacts/{contact.pk}")  # last_used_at is written at most once a minute
     with django_assert_num_queries(2):  # the key, the contact with its client and role

@@ -358,7 +358,7 @@ def test_a_total_at_or_below_the_exact_limit_is_always_exact(api):
 
 
 @pytest.mark.parametrize("limit", [1, 100])
-def test_a_list_runs_the_key_lookup_the_count_and_the_page(api, memory_cache, django_assert_num_queries, limit):
+def test_a_list_runs_the_key_lookup_the_count_and_the_page(api, django_assert_num_queries, limit):
     ContactFactory.create_batch(3, last_name="Counted")
     api.get(URL)  # last_used_at is written at most once a minute
     with django_assert_num_queries(3):
@@ -366,14 +366,14 @@ def test_a_list_runs_the_key_lookup_the_count_and_the_page(api, memory_cache, dj
 
 
 @override_settings(API_EXACT_COUNT_LIMIT=2)
-def test_a_list_over_the_exact_limit_runs_no_more_queries(api, memory_cache, django_assert_num_queries):
+def test_a_list_over_the_exact_limit_runs_no_more_queries(api, django_assert_num_queries):
     ContactFactory.create_batch(4, last_name="Counted")
     api.get(URL)
     with django_assert_num_queries(3):  # the estimate is part of the count statement
         assert len(ids(api.get(URL, {"search": "counted"}))) == 4
 
 
-def test_a_page_past_the_end_is_known_from_the_count_alone(api, memory_cache, django_assert_num_queries):
+def test_a_page_past_the_end_is_known_from_the_count_alone(api, django_assert_num_queries):
     ContactFactory.create_batch(2)
     api.get(URL)
     with django_assert_num_queries(2):

@@ -19,11 +19,6 @@ pytestmark = pytest.mark.django_db
 HEADER = "first_name,last_name,email,client_id,phone,position,status\n"
 
 
-@pytest.fixture
-def company(db):
-    return ClientFactory(company_name="Analytical Engines Ltd")
-
-
 def write(tmp_path, text, name="contacts.csv"):
     return write_file(tmp_path, text, name)
 

@@ -1,27 +1,20 @@
 """Concurrent writes against PostgreSQL with real threads: the database decides."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from clients.tests.factories import ClientFactory
 from contacts.models import Contact
 from contacts.tests.factories import ContactFactory
-from contacts_api.testing import requires_postgres, run_concurrently
+from contacts_api.testing import api_client_for, requires_postgres, run_concurrently
 
 pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
-
-
-def client_for(key):
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
-    return api
 
 
 def test_twelve_concurrent_creates_with_one_email_give_one_201_and_eleven_422s(write_key):
     company = ClientFactory()
 
     def create(index):
-        response = client_for(write_key).post(
+        response = api_client_for(write_key).post(
             "/api/v1/contacts",
             {"first_name": "Ada", "last_name": f"L{index}", "email": "race@example.com", "clientid": company.pk},
             format="json",
@@ -42,7 +35,7 @@ def test_concurrent_set_account_owner_calls_leave_exactly_one_owner(write_key):
     contacts = [ContactFactory(client=company) for _ in range(8)]
 
     def set_owner(index):
-        return client_for(write_key).post(f"/api/v1/contacts/{contacts[index].pk}/set-account-owner").status_code
+        return api_client_for(write_key).post(f"/api/v1/contacts/{contacts[index].pk}/set-account-owner").status_code
 
     assert run_concurrently(8, set_owner) == [200] * 8
     assert Contact.objects.filter(client=company, is_account_owner=True).count() == 1

@@ -8,7 +8,6 @@ chooses how a search's page is found.
 import math
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
