@@ -297,9 +297,13 @@ def _creatable(item: dict) -> bool:
 
 
 def _living_users(emails: list[str]):
-    """Living users with these emails, ignoring case: the unique index's own expression."""
-    return User.objects.annotate(email_lower=Lower("email")).filter(
-        email_lower__in=[email.lower() for email in emails], deleted_at__isnull=True
+    """Living users with these emails, ignoring case: the unique index's own expression
+    and condition (without `email <> ''` the database cannot use the partial index)."""
+    return (
+        User.objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower__in=[email.lower() for email in emails], deleted_at__isnull=True)
+        .exclude(email="")
+        .order_by()
     )
 
 

@@ -3,7 +3,7 @@
 A column works like a form field (pretix's `modelimport` columns are the model): it
 strips the cell, turns an empty one into its default, runs Django's validators and raises
 `ValidationError`. A form field per cell would do the same at 70 µs a row, more than
-the whole rest of an import (docs/PERFORMANCE.md); a column costs about 15.
+the whole rest of an import (docs/PERFORMANCE.md, Import).
 """
 
 from collections.abc import Callable, Iterable
@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable
 from django.core.exceptions import ValidationError
 from django.core.validators import (
     EmailValidator,
-    MaxLengthValidator,
     MaxValueValidator,
     MinValueValidator,
     URLValidator,
@@ -21,11 +20,6 @@ from accounts.validators import EMAIL_MAX_LENGTH, MAX_ID, validate_storable
 
 REQUIRED = "This field is required."
 NOT_AN_INTEGER = "A valid integer is required."
-
-
-def max_length(limit: int) -> MaxLengthValidator:
-    # DRF's wording, so that the import and the API say the same thing.
-    return MaxLengthValidator(limit, message=f"Ensure this field has no more than {limit} characters.")
 
 
 class Column:
@@ -49,7 +43,8 @@ class Column:
         self.default = default
         self.choices = None if choices is None else frozenset(choices)
         self.to_python = to_python
-        self.validators = [validate_storable, *([max_length(limit)] if limit else []), *validators]
+        self.limit = limit
+        self.validators = [validate_storable, *validators]
 
     def clean(self, raw: str | None):
         value = (raw or "").strip()
@@ -57,6 +52,9 @@ class Column:
             if self.required:
                 raise ValidationError(REQUIRED, code="required")
             return self.default
+        if self.limit is not None and len(value) > self.limit:
+            # DRF's wording, so that the import and the API say the same thing.
+            raise ValidationError(f"Ensure this field has no more than {self.limit} characters.", code="max_length")
         for validator in self.validators:
             validator(value)
         if self.choices is not None and value not in self.choices:
@@ -64,12 +62,15 @@ class Column:
         return self.to_python(value) if self.to_python else value
 
 
+_ID_RANGE = (MinValueValidator(1), MaxValueValidator(MAX_ID))
+
+
 def _positive_id(value: str) -> int:
     if not value.isascii() or not value.isdigit():
         raise ValidationError(NOT_AN_INTEGER, code="invalid")
     number = int(value)
-    MinValueValidator(1)(number)
-    MaxValueValidator(MAX_ID)(number)
+    for validator in _ID_RANGE:
+        validator(number)
     return number
 
 
