@@ -122,6 +122,9 @@ class User(Timestamped, AbstractUser):
     facebook = models.CharField(max_length=SOCIAL_MAX_LENGTH, null=True, blank=True)
     instagram = models.CharField(max_length=SOCIAL_MAX_LENGTH, null=True, blank=True)
     skype = models.CharField(max_length=SOCIAL_MAX_LENGTH, null=True, blank=True)
+    # A contact's version (API.md 6.1): 1 when created, one more on every change of what
+    # the contact object shows, moved by contacts.services in the statement that changes it.
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
 
     objects = UserManager()
 

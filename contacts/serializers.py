@@ -36,7 +36,7 @@ WRITABLE_STATUSES = (User.Status.ACTIVE, User.Status.INACTIVE)
 LIST_VALUES = (
     "id", "first_name", "last_name", "email", "phone", "job_position", "is_account_owner", "status",
     "client_id", "client__company_name", "role_id", "role__name", *SOCIAL_NETWORKS, "created_at",
-    "updated_at",
+    "updated_at", "version",
 )
 
 
@@ -62,6 +62,7 @@ def contact_row_representation(row: dict) -> dict:
             "created": format_datetime(row["created_at"]),
             "updated": format_datetime(row["updated_at"]),
         },
+        "version": row["version"],
     }
 
 
@@ -108,6 +109,7 @@ class ContactSerializer(serializers.Serializer):
     role = RoleSerializer(allow_null=True)
     social = SocialSerializer()
     dates = DatesSerializer()
+    version = serializers.IntegerField(min_value=1, help_text="Moves on every change (API.md 6.1); the ETag.")
 
     def to_representation(self, instance):
         return contact_representation(instance)
@@ -209,6 +211,84 @@ class ContactCreateSerializer(ContactWriteSerializer):
 
     def validate_send_email(self, value):
         return value == "yes"
+
+
+class ContactBatchItemSerializer(ContactCreateSerializer):
+    """One item of POST /contacts/batch (API.md 6.3): the fields of 3.4. The names are
+    required only when the item creates a contact, and the clients of the whole batch
+    are checked at once: contacts_bulk_write decides both."""
+
+    first_name = serializers.CharField(max_length=NAME_MAX_LENGTH, required=False)
+    last_name = serializers.CharField(max_length=NAME_MAX_LENGTH, required=False)
+    clientid = serializers.IntegerField(
+        source="client_id",
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="Id of an existing client. `client_id` is accepted as an alias.",
+    )
+
+    def validate_clientid(self, value):
+        return value
+
+
+BATCH_MAX_ITEMS = 100
+
+
+@extend_schema_field(ContactBatchItemSerializer(many=True, min_length=1, max_length=BATCH_MAX_ITEMS))
+class BatchItemsField(serializers.Field):
+    """1 to 100 objects; each is validated on its own (ContactBatchItemSerializer), so that
+    one bad item does not hide the others' results."""
+
+    default_error_messages = {
+        "not_a_list": "Expected a list of contact objects.",
+        "empty": "Send at least one contact.",
+        "too_many": f"Send at most {BATCH_MAX_ITEMS} contacts per batch.",
+        "not_an_object": "Item {index} is not an object.",
+    }
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            self.fail("not_a_list")
+        if not data:
+            self.fail("empty")
+        if len(data) > BATCH_MAX_ITEMS:
+            self.fail("too_many")
+        for index, item in enumerate(data):
+            if not isinstance(item, dict):
+                self.fail("not_an_object", index=index)
+        return data
+
+
+class ContactBatchSerializer(serializers.Serializer):
+    contacts = BatchItemsField(help_text="1 to 100 contacts, matched by email (any case).")
+    atomic = serializers.BooleanField(
+        default=False, help_text="true: any failing item makes the batch a 422 and nothing is written."
+    )
+
+
+class BatchResultSerializer(serializers.Serializer):
+    """One item's result in a batch answer (output only)."""
+
+    index = serializers.IntegerField(min_value=0)
+    result = serializers.ChoiceField(choices=["created", "updated", "unchanged", "error"])
+    id = serializers.IntegerField(required=False, help_text="Absent on error.")
+    contact = ContactSerializer(required=False, help_text="Absent on error.")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False, help_text="On error only."
+    )
+
+
+BATCH_SUMMARY_SCHEMA = {
+    "type": "object",
+    "required": ["summary"],
+    "properties": {
+        "summary": {
+            "type": "object",
+            "required": ["created", "updated", "unchanged", "failed"],
+            "properties": {name: {"type": "integer", "minimum": 0} for name in ("created", "updated", "unchanged", "failed")},
+        }
+    },
+}
 
 
 class ContactUpdateSerializer(ContactWriteSerializer):

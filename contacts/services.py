@@ -11,7 +11,7 @@ from functools import partial
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Value
+from django.db.models import F, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -19,7 +19,8 @@ from django.utils.crypto import get_random_string
 from accounts.models import Role, User
 from accounts.validators import DUPLICATE_EMAIL, SOCIAL_NETWORKS, normalize_email
 from clients.models import Client
-from contacts_api.errors import ConflictError, NotFoundError, ServiceValidationError
+from contacts_api.errors import ConflictError, NotFoundError, PreconditionFailed, ServiceValidationError
+from contacts_api.versions import Precondition
 
 from .models import Contact
 
@@ -69,16 +70,28 @@ def _save(contact: Contact, **kwargs) -> None:
         _raise_for_integrity_error(error)
 
 
-def _lock_living(user: User) -> Contact:
-    """The contact's row as it is now, locked until the transaction ends; NotFoundError
-    if it was deleted since the caller read it (the API and the admin read it before the
-    write begins)."""
-    contact = (
-        Contact.objects.alive().with_related().select_for_update(of=("self",)).filter(pk=user.pk).first()
-    )
+def _lock(user: User, if_match: Precondition | None, *, living: bool = True) -> Contact:
+    """The contact's row as it is now, locked until the transaction ends.
+
+    NotFoundError if it is gone (or, with `living`, deleted) since the caller read it
+    (the API and the admin read it before the write begins); PreconditionFailed if the
+    caller's If-Match does not name its version. The comparison is made here, under the
+    lock, so that two writers who read one version cannot both win (API.md 6.1).
+    """
+    contacts = Contact.objects.alive() if living else Contact.objects.all()
+    contact = contacts.with_related().select_for_update(of=("self",)).filter(pk=user.pk).first()
     if contact is None:
         raise NotFoundError(CONTACT_NOT_FOUND)
+    if if_match is not None and not if_match.matches(contact.version):
+        raise PreconditionFailed()
     return contact
+
+
+def _save_changed(contact: Contact, changed: list[str]) -> None:
+    """Save the changed fields with the next version, in one statement; nothing if none."""
+    if changed:
+        contact.version += 1
+        _save(contact, update_fields=[*changed, "version", "updated_at"])
 
 
 def _clean_optional(value: str | None) -> str | None:
@@ -141,7 +154,7 @@ def contact_create(
 
 
 @transaction.atomic
-def contact_update(*, contact: Contact, data: dict) -> Contact:
+def contact_update(*, contact: Contact, data: dict, if_match: Precondition | None = None) -> Contact:
     """Change the given fields of a contact; fields absent from `data` keep their value.
 
     `data` may hold first_name, last_name, email, phone, job_position, status, social and
@@ -150,7 +163,7 @@ def contact_update(*, contact: Contact, data: dict) -> Contact:
     that differ are written; the locked row, as saved, is returned.
     """
     values = _cleaned(data)
-    contact = _lock_living(contact)
+    contact = _lock(contact, if_match)
     if "email" in values and email_taken(values["email"], exclude_pk=contact.pk):
         raise ServiceValidationError({"email": [DUPLICATE_EMAIL]})
     if "client" in values and values["client"] != contact.client:
@@ -158,62 +171,59 @@ def contact_update(*, contact: Contact, data: dict) -> Contact:
     changed = [name for name, value in values.items() if getattr(contact, name) != value]
     for name in changed:
         setattr(contact, name, values[name])
-    if changed:
-        _save(contact, update_fields=[*changed, "updated_at"])
+    _save_changed(contact, changed)
     return contact
 
 
 @transaction.atomic
-def contact_soft_delete(*, contact: Contact) -> None:
+def contact_soft_delete(*, contact: Contact, if_match: Precondition | None = None) -> Contact:
     """Mark the contact deleted, give up account ownership and free its email."""
-    now = timezone.now()
-    updated = Contact.objects.alive().filter(pk=contact.pk).update(
-        status=User.Status.DELETED, deleted_at=now, is_account_owner=False, updated_at=now
-    )
-    if not updated:
-        raise NotFoundError(CONTACT_NOT_FOUND)
-    contact.status, contact.deleted_at, contact.is_account_owner = User.Status.DELETED, now, False
-    contact.updated_at = now
+    contact = _lock(contact, if_match)
+    contact.status, contact.deleted_at, contact.is_account_owner = User.Status.DELETED, timezone.now(), False
+    _save_changed(contact, ["status", "deleted_at", "is_account_owner"])
+    return contact
 
 
 @transaction.atomic
-def contact_restore(*, contact: Contact) -> Contact:
-    """Bring a soft-deleted contact back as active, unless its email now belongs to another user."""
+def contact_restore(*, contact: Contact, if_match: Precondition | None = None) -> Contact:
+    """Bring a soft-deleted contact back as active (API.md 6.4), unless its email now
+    belongs to another living user; a living contact is returned unchanged."""
+    contact = _lock(contact, if_match, living=False)
     if contact.deleted_at is None:
         return contact
     if email_taken(contact.email, exclude_pk=contact.pk):
         raise ServiceValidationError(
             {"email": [f"{contact.email} now belongs to another user; change it before restoring."]}
         )
-    contact.status, contact.deleted_at = User.Status.ACTIVE, None
-    _save(contact, update_fields=["status", "deleted_at"])
+    contact.status, contact.deleted_at, contact.is_account_owner = User.Status.ACTIVE, None, False
+    _save_changed(contact, ["status", "deleted_at", "is_account_owner"])
     return contact
 
 
 @transaction.atomic
-def contact_set_account_owner(*, user: User) -> Contact:
+def contact_set_account_owner(*, user: User, if_match: Precondition | None = None) -> Contact:
     """Make this contact its client's only account owner.
 
     The client row is locked first, so that concurrent calls for contacts of one client
     run one after the other and leave exactly one owner; the partial unique index is
-    the last word. `user` may be any living user: a staff user is a ConflictError.
+    the last word. `user` may be any living user: a staff user is a ConflictError. The
+    previous owner's version moves with its flag, in the same statement.
     """
     if user.user_type != User.UserType.CLIENT or user.client_id is None:
         raise ConflictError(NOT_A_CLIENT_CONTACT)
     # select_for_update is a no-op on SQLite, where IMMEDIATE transactions already
     # serialize writers.
     Client.objects.select_for_update().filter(pk=user.client_id).first()
-    contact = _lock_living(user)
+    contact = _lock(user, if_match)
     if contact.client_id != user.client_id:  # moved to no client since the caller read it
         raise ConflictError(NOT_A_CLIENT_CONTACT)
     if contact.is_account_owner:
         return contact
-    now = timezone.now()
-    Contact.objects.filter(client_id=contact.client_id, is_account_owner=True).exclude(
-        pk=contact.pk
-    ).update(is_account_owner=False, updated_at=now)
+    Contact.objects.filter(client_id=contact.client_id, is_account_owner=True).exclude(pk=contact.pk).update(
+        is_account_owner=False, version=F("version") + 1, updated_at=timezone.now()
+    )
     contact.is_account_owner = True
-    _save(contact, update_fields=["is_account_owner", "updated_at"])
+    _save_changed(contact, ["is_account_owner"])
     return contact
 
 
@@ -315,7 +325,7 @@ def _living_pks(emails: list[str]) -> dict[str, int]:
 
 def _locked_by_email(emails: list[str]) -> dict[str, dict]:
     """The living users with these emails, locked, by lower-cased email (one query)."""
-    columns = ["pk", "email_lower", "user_type", "is_account_owner", "client_id", *UPDATED_FIELDS]
+    columns = ["pk", "email_lower", "user_type", "is_account_owner", "client_id", "version", *UPDATED_FIELDS]
     return {row["email_lower"]: row for row in _living_users(emails).select_for_update().values(*columns)}
 
 
@@ -351,14 +361,17 @@ def _sort_existing(items, pending, results, update_existing, move_between_client
 
 def _apply_changes(changes) -> None:
     """One bulk UPDATE of the fields any change touches, each row with its merged values
-    (the rows are locked, so a value carried over is the current one)."""
+    and its next version (the rows are locked, so a value carried over is the current one)."""
     if not changes:
         return
     now = timezone.now()
     names = sorted({name for _, _, row in changes for name in UPDATED_FIELDS if name in row})
     Contact.objects.bulk_update(
-        [Contact(pk=pk, updated_at=now, **{name: row[name] for name in names}) for _, pk, row in changes],
-        [*names, "updated_at"],
+        [
+            Contact(pk=pk, updated_at=now, version=row["version"] + 1, **{name: row[name] for name in names})
+            for _, pk, row in changes
+        ],
+        [*names, "version", "updated_at"],
     )
 
 

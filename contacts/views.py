@@ -1,3 +1,4 @@
+from django.http import HttpResponseNotModified
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
@@ -6,13 +7,24 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from contacts_api.api.views import APIModelViewSet
+from contacts_api.versions import etag
 
+from .batch import run_batch
 from .filters import ContactFilterSet
 from .models import Contact
-from .serializers import LIST_VALUES, ContactCreateSerializer, ContactSerializer, ContactUpdateSerializer
+from .serializers import (
+    BATCH_SUMMARY_SCHEMA,
+    LIST_VALUES,
+    BatchResultSerializer,
+    ContactBatchSerializer,
+    ContactCreateSerializer,
+    ContactSerializer,
+    ContactUpdateSerializer,
+)
 from .services import (
     CONTACT_NOT_FOUND,
     contact_create,
+    contact_restore,
     contact_set_account_owner,
     contact_soft_delete,
     contact_update,
@@ -38,6 +50,7 @@ class ContactViewSet(APIModelViewSet):
         "create": ContactCreateSerializer,
         "update": ContactUpdateSerializer,
         "partial_update": ContactUpdateSerializer,
+        "batch": ContactBatchSerializer,
     }
     filterset_class = ContactFilterSet
     not_found_message = CONTACT_NOT_FOUND
@@ -49,8 +62,11 @@ class ContactViewSet(APIModelViewSet):
         "partial_update": "Contact updated successfully.",
         "destroy": "Contact deleted successfully.",
         "set_account_owner": "Contact set as account owner successfully.",
+        "restore": "Contact restored successfully.",
+        "batch": "Batch processed successfully.",
     }
     extra_error_statuses = {"set_account_owner": [409]}
+    meta_schemas = {"batch": BATCH_SUMMARY_SCHEMA}
 
     def get_queryset(self):
         if self.action == "list":
@@ -59,7 +75,16 @@ class ContactViewSet(APIModelViewSet):
         if self.action == "set_account_owner":
             # Any living user: a staff user's id is a 409, not a 404 (API.md 3.7).
             return User.objects.filter(deleted_at__isnull=True)
+        if self.action == "restore":
+            return Contact.objects.with_related()  # the deleted ones too
         return Contact.objects.alive().with_related()
+
+    def retrieve(self, request, *args, **kwargs):
+        contact = self.get_object()
+        if_none_match = self.precondition("If-None-Match")
+        if if_none_match is not None and if_none_match.matches(contact.version, weak=True):
+            return HttpResponseNotModified(headers={"ETag": etag(contact.version)})
+        return self.object_response(contact)
 
     def create(self, request, *args, **kwargs):
         contact = contact_create(**self.validated_data(request))
@@ -68,13 +93,28 @@ class ContactViewSet(APIModelViewSet):
 
     def update(self, request, *args, **kwargs):
         data = self.validated_data(request, partial=kwargs.get("partial", False))
-        return self.object_response(contact_update(contact=self.get_object(), data=data))
+        contact = contact_update(contact=self.get_object(), data=data, if_match=self.precondition())
+        return self.object_response(contact)
 
     def destroy(self, request, *args, **kwargs):
-        contact_soft_delete(contact=self.get_object())
-        return Response(None)
+        contact = contact_soft_delete(contact=self.get_object(), if_match=self.precondition())
+        return Response(None, headers={"ETag": etag(contact.version)})
 
     @extend_schema(summary="Set as the client's account owner")
     @action(detail=True, methods=["post"], url_path="set-account-owner")
     def set_account_owner(self, request, *args, **kwargs):
-        return self.object_response(contact_set_account_owner(user=self.get_object()))
+        return self.object_response(contact_set_account_owner(user=self.get_object(), if_match=self.precondition()))
+
+    @extend_schema(summary="Restore a soft-deleted contact")
+    @action(detail=True, methods=["post"])
+    def restore(self, request, *args, **kwargs):
+        return self.object_response(contact_restore(contact=self.get_object(), if_match=self.precondition()))
+
+    @extend_schema(summary="Create or update up to 100 contacts by email", responses={200: BatchResultSerializer(many=True)})
+    @action(detail=False, methods=["post"])
+    def batch(self, request, *args, **kwargs):
+        body = self.validated_data(request)
+        results, summary = run_batch(body["contacts"], atomic=body["atomic"])
+        response = Response(results)
+        response.meta = {"summary": summary}
+        return response

@@ -37,3 +37,12 @@ class NotFoundError(ServiceError):
     """The row the operation needs is gone (404)."""
 
     code = "not_found"
+
+
+class PreconditionFailed(ServiceError):
+    """The caller's `If-Match` does not name the row's current version (412)."""
+
+    code = "precondition_failed"
+
+    def __init__(self, message: str = "The contact has changed since you read it."):
+        super().__init__(message)

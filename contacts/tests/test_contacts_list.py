@@ -56,6 +56,7 @@ def test_it_lists_contacts_in_the_envelope_with_the_full_contact_object(api):
                     "skype": None,
                 },
                 "dates": {"created": created, "updated": created},
+                "version": 1,
             }
         ],
         "meta": {

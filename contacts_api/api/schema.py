@@ -6,6 +6,7 @@ against real responses (schemathesis).
 """
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import build_array_type, is_list_serializer
 from rest_framework import serializers
 
 from .exceptions import CODES
@@ -121,6 +122,17 @@ class EnvelopeAutoSchema(AutoSchema):
         statuses += getattr(self.view, "extra_error_statuses", {}).get(self.view.action, [])
         return sorted(set(statuses))
 
+    def _is_list_view(self, serializer=None) -> bool:
+        # Only GETs are paginated lists; a POST that answers a list (the batch) is not.
+        return self.method == "GET" and super()._is_list_view(serializer)
+
+    def _get_response_for_code(self, serializer, status_code, media_types=None, direction="response"):
+        response = super()._get_response_for_code(serializer, status_code, media_types, direction)
+        if is_list_serializer(serializer) and not self._is_list_view(serializer):
+            for media in response.get("content", {}).values():
+                media["schema"] = build_array_type(media["schema"])
+        return response
+
     def _input_serializers(self) -> dict | None:
         return getattr(self.view, "input_serializer_classes", None)
 
@@ -147,8 +159,12 @@ class EnvelopeAutoSchema(AutoSchema):
                 data_schema = {"nullable": True, "description": "Always null."}
                 response["content"] = {mt: {"schema": envelope_schema(data_schema)} for mt in media_types}
             elif not self._is_list_view():
+                meta = getattr(self.view, "meta_schemas", {}).get(self.view.action)
                 for media in content.values():
                     media["schema"] = envelope_schema(media["schema"])
+                    if meta is not None:
+                        media["schema"]["required"].append("meta")
+                        media["schema"]["properties"]["meta"] = meta
         error_ref = self.resolve_serializer(ErrorEnvelopeSerializer, "response").ref
         for status in self.error_statuses():
             responses.setdefault(

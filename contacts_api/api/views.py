@@ -3,10 +3,12 @@
 from django.conf import settings
 from django.http import Http404
 from rest_framework import viewsets
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from contacts_api.versions import MalformedPrecondition, Precondition, etag, parse_precondition
 
 from .concurrency import list_slot
 from .exceptions import PayloadTooLarge
@@ -48,7 +50,19 @@ class APIViewSetMixin:
         return serializer.validated_data
 
     def object_response(self, instance, **kwargs) -> Response:
-        return Response(self.serializer_class(instance, context=self.get_serializer_context()).data, **kwargs)
+        """The answer with one object; a versioned one carries its ETag (API.md 6.1)."""
+        response = Response(self.serializer_class(instance, context=self.get_serializer_context()).data, **kwargs)
+        if getattr(instance, "version", None) is not None:
+            response["ETag"] = etag(instance.version)
+        return response
+
+    def precondition(self, header: str = "If-Match") -> Precondition | None:
+        """The request's If-Match (or If-None-Match), for the service to compare under
+        the row lock; a malformed one is a 400."""
+        try:
+            return parse_precondition(self.request.headers.get(header))
+        except MalformedPrecondition as error:
+            raise ParseError(f'Malformed {header} header: expected * or entity tags such as "3".') from error
 
     def initial(self, request, *args, **kwargs):
         check_body_size(request)
