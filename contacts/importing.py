@@ -29,6 +29,8 @@ COLUMNS = [
     Column("position", attname="job_position", limit=POSITION_MAX_LENGTH),
     Column("status", choices=(User.Status.ACTIVE, User.Status.INACTIVE), default=User.Status.ACTIVE),
     *(Column(network, limit=SOCIAL_MAX_LENGTH) for network in SOCIAL_NETWORKS),
+    # Written by exports; read-only like the API's own (a row's version moves on its own).
+    id_column("version"),
 ]
 COLUMN_NAMES = [column.name for column in COLUMNS]
 EXPORT_COLUMNS = [name for name in COLUMN_NAMES if name != "client"]
@@ -48,6 +50,7 @@ class ContactImporter:
     def clean_row(self, row) -> tuple[dict, list[tuple[str, str]]]:
         """(cleaned values, errors as (column, message)); no database access."""
         cleaned, errors = clean_row(COLUMNS, row.data)
+        del cleaned["version"]
         name = cleaned.pop("client_name")
         if cleaned["client_id"] is None and "client_id" not in {field for field, _ in errors}:
             if name is None:

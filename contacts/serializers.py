@@ -265,6 +265,11 @@ class ContactBatchSerializer(serializers.Serializer):
         default=False, help_text="true: any failing item makes the batch a 422 and nothing is written."
     )
 
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):  # the contract names `contacts` for any malformed body
+            raise serializers.ValidationError({"contacts": ['Expected an object: {"contacts": [...]}.']})
+        return super().to_internal_value(data)
+
 
 class BatchResultSerializer(serializers.Serializer):
     """One item's result in a batch answer (output only)."""

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "clients",
     "contacts",
     "dataio",
+    "idempotency",
 ]
 
 MIDDLEWARE = [
@@ -196,6 +197,8 @@ STORAGES = {
 API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="1000/min")
 API_AUTH_FAILURE_LIMIT = env.str("API_AUTH_FAILURE_LIMIT", default="30/min")
 API_MAX_BODY_SIZE = env.int("API_MAX_BODY_SIZE", default=1024 * 1024)
+# How long a write's answer is kept under its Idempotency-Key (API.md 6.2).
+API_IDEMPOTENCY_TTL_HOURS = env.int("API_IDEMPOTENCY_TTL_HOURS", default=24)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_SIZE
 # Above this many rows a list's total is an estimate (API.md 1.2, contacts_api/api/plans.py).
 API_EXACT_COUNT_LIMIT = 10_000

@@ -39,3 +39,18 @@ def test_concurrent_set_account_owner_calls_leave_exactly_one_owner(write_key):
 
     assert run_concurrently(8, set_owner) == [200] * 8
     assert Contact.objects.filter(client=company, is_account_owner=True).count() == 1
+
+
+def test_writers_sending_the_version_they_read_cannot_both_win(write_key):
+    contact = ContactFactory()
+
+    def patch(index):
+        return api_client_for(write_key).patch(
+            f"/api/v1/contacts/{contact.pk}", {"last_name": f"Writer {index}"}, format="json",
+            headers={"If-Match": '"1"'},
+        ).status_code
+
+    statuses = run_concurrently(8, patch)
+    assert sorted(statuses) == [200] + [412] * 7
+    contact.refresh_from_db()
+    assert contact.version == 2

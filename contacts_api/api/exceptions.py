@@ -9,6 +9,7 @@ from rest_framework.views import exception_handler
 from contacts_api.errors import (
     ConflictError,
     NotFoundError,
+    PreconditionFailed,
     ServiceError,
     ServiceValidationError,
 )
@@ -33,6 +34,28 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "payload_too_large"
 
 
+class IdempotencyInProgress(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "A request with this Idempotency-Key is still running; retry in a moment."
+    default_code = envelope_code = "idempotency_in_progress"
+    retry_after = 1
+
+
+class IdempotencyKeyReused(exceptions.ValidationError):
+    """A 422 with a code of its own (API.md 6.2)."""
+
+    envelope_code = "idempotency_key_reused"
+
+    def __init__(self):
+        super().__init__({"Idempotency-Key": ["This key was already used with another request."]})
+
+
+class PreconditionFailedError(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The contact has changed since you read it."
+    default_code = "precondition_failed"
+
+
 class ServiceUnavailable(exceptions.APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_detail = UNAVAILABLE_MESSAGE
@@ -47,6 +70,7 @@ CODES = {
     405: "method_not_allowed",
     406: "not_acceptable",
     409: "conflict",
+    412: "precondition_failed",
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "validation_failed",
@@ -92,6 +116,8 @@ def _to_api_exception(exc):
         return exceptions.NotFound(exc.message)
     if isinstance(exc, ConflictError):
         return Conflict(exc.message)
+    if isinstance(exc, PreconditionFailed):
+        return PreconditionFailedError(exc.message)
     if isinstance(exc, ServiceError):
         return exceptions.ValidationError({"non_field_errors": [exc.message]})
     if isinstance(exc, (OperationalError, InterfaceError)):
@@ -114,14 +140,17 @@ def envelope_exception_handler(exc, context):
 
     if isinstance(exc, exceptions.ValidationError):
         response.status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
-        response.data = error_body(422, VALIDATION_MESSAGE, errors=flatten_errors(exc.detail))
+        code = getattr(exc, "envelope_code", None)
+        response.data = error_body(422, VALIDATION_MESSAGE, code=code, errors=flatten_errors(exc.detail))
         return response
 
-    code = CODES.get(response.status_code, "error")
+    code = getattr(exc, "envelope_code", None) or CODES.get(response.status_code, "error")
     if isinstance(exc, exceptions.NotAuthenticated):
         code = "not_authenticated"
     if isinstance(exc, ServiceUnavailable):
         response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
+    if isinstance(exc, IdempotencyInProgress):
+        response["Retry-After"] = str(exc.retry_after)
     detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
     message = " ".join(_messages(detail)) if not isinstance(detail, str) else str(detail)
     response.data = error_body(response.status_code, message, code=code)

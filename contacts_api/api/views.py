@@ -1,17 +1,19 @@
 """Base viewsets: behaviour every API resource shares, declared once."""
 
 from django.conf import settings
-from django.http import Http404
+from django.db import transaction
+from django.http import Http404, HttpResponse
 from rest_framework import viewsets
-from rest_framework.exceptions import NotFound, ParseError
+from rest_framework.exceptions import NotFound, ParseError, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contacts_api.versions import MalformedPrecondition, Precondition, etag, parse_precondition
+from idempotency import services as idempotency
 
 from .concurrency import list_slot
-from .exceptions import PayloadTooLarge
+from .exceptions import IdempotencyInProgress, IdempotencyKeyReused, PayloadTooLarge
 
 
 def check_body_size(request) -> None:
@@ -23,6 +25,22 @@ def check_body_size(request) -> None:
         raise PayloadTooLarge(
             f"The request body is larger than the limit of {settings.API_MAX_BODY_SIZE} bytes."
         )
+
+
+IDEMPOTENT_METHODS = ("POST", "PATCH")
+
+
+def _idempotent(request) -> bool:
+    return request.method in IDEMPOTENT_METHODS and "HTTP_IDEMPOTENCY_KEY" in request.META
+
+
+def replay_response(record) -> HttpResponse:
+    response = HttpResponse(bytes(record.body), status=record.status, content_type="application/json")
+    for header, value in (("Location", record.location), ("ETag", record.etag)):
+        if value:
+            response[header] = value
+    response["Idempotent-Replayed"] = "true"
+    return response
 
 
 class APIViewSetMixin:
@@ -64,9 +82,53 @@ class APIViewSetMixin:
         except MalformedPrecondition as error:
             raise ParseError(f'Malformed {header} header: expected * or entity tags such as "3".') from error
 
+    def dispatch(self, request, *args, **kwargs):
+        """A POST or PATCH with an Idempotency-Key runs in one transaction with the key,
+        and its answer is stored in it (API.md 6.2; idempotency.services)."""
+        if not _idempotent(request):
+            return super().dispatch(request, *args, **kwargs)
+        self.idempotency_claim = None
+        with transaction.atomic():
+            response = super().dispatch(request, *args, **kwargs)
+            claim = self.idempotency_claim
+            if claim is not None:
+                if response.status_code >= idempotency.MIN_UNSTORED_STATUS:
+                    transaction.set_rollback(True)
+                else:
+                    response.render()
+                    claim.store(
+                        status=response.status_code, body=response.content,
+                        location=response.get("Location", ""), etag=response.get("ETag", ""),
+                    )
+        return response
+
     def initial(self, request, *args, **kwargs):
         check_body_size(request)
         super().initial(request, *args, **kwargs)
+        # After authentication, permissions and rate limits: their 401, 403 and 429 are
+        # never stored.
+        if _idempotent(request) and request.auth is not None:
+            self.idempotency_claim = self._claim_idempotency_key(request)
+
+    def _claim_idempotency_key(self, request):
+        key = request.META["HTTP_IDEMPOTENCY_KEY"]
+        if not idempotency.VALID_KEY.match(key):
+            raise ValidationError({idempotency.HEADER: ["Expected 1 to 255 printable ASCII characters."]})
+        try:
+            return idempotency.claim(
+                api_key_id=request.auth.pk,
+                key=key,
+                fingerprint=idempotency.fingerprint(request.method, request.path, request.body),
+            )
+        except idempotency.KeyInProgress as error:
+            raise IdempotencyInProgress() from error
+        except idempotency.KeyReused as error:
+            raise IdempotencyKeyReused() from error
+
+    def handle_exception(self, exc):
+        if isinstance(exc, idempotency.Replay):
+            return replay_response(exc.record)
+        return super().handle_exception(exc)
 
     def list(self, request, *args, **kwargs):
         with list_slot():
