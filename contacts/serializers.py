@@ -7,6 +7,7 @@ the same shape field by field for the OpenAPI schema, and its `to_representation
 that function, so the two cannot drift apart.
 """
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -234,7 +235,6 @@ class ContactBatchItemSerializer(ContactCreateSerializer):
 BATCH_MAX_ITEMS = 100
 
 
-@extend_schema_field(ContactBatchItemSerializer(many=True, min_length=1, max_length=BATCH_MAX_ITEMS))
 class BatchItemsField(serializers.Field):
     """1 to 100 objects; each is validated on its own (ContactBatchItemSerializer), so that
     one bad item does not hide the others' results."""
@@ -257,6 +257,16 @@ class BatchItemsField(serializers.Field):
             if not isinstance(item, dict):
                 self.fail("not_an_object", index=index)
         return data
+
+
+class BatchItemsFieldSchema(OpenApiSerializerFieldExtension):
+    """The schema of BatchItemsField: an array of 1 to 100 ContactBatchItem objects."""
+
+    target_class = BatchItemsField
+
+    def map_serializer_field(self, auto_schema, direction):
+        item = auto_schema.resolve_serializer(ContactBatchItemSerializer, direction)
+        return {"type": "array", "minItems": 1, "maxItems": BATCH_MAX_ITEMS, "items": item.ref}
 
 
 class ContactBatchSerializer(serializers.Serializer):

@@ -46,6 +46,7 @@ class ContactViewSet(APIModelViewSet):
     """Contacts: the people who work at a client company."""
 
     serializer_class = ContactSerializer
+    versioned = True  # ETag, If-Match, If-None-Match (API.md 6.1): the schema reads this
     input_serializer_classes = {
         "create": ContactCreateSerializer,
         "update": ContactUpdateSerializer,

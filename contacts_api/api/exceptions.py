@@ -78,6 +78,8 @@ CODES = {
     500: "server_error",
     503: "service_unavailable",
 }
+# Codes of their own for some answers of a status (API.md 1.1).
+SPECIAL_CODES = ("not_authenticated", "idempotency_in_progress", "idempotency_key_reused")
 
 
 def error_body(status_code: int, message: str, *, code: str | None = None, errors=None) -> dict:

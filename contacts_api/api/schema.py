@@ -7,9 +7,10 @@ against real responses (schemathesis).
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_array_type, is_list_serializer
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
-from .exceptions import CODES
+from .exceptions import CODES, SPECIAL_CODES
 
 
 def envelope_schema(data_schema: dict) -> dict:
@@ -73,7 +74,7 @@ class ErrorEnvelopeSerializer(serializers.Serializer):
 
     success = serializers.BooleanField(default=False)
     message = serializers.CharField()
-    code = serializers.ChoiceField(choices=sorted({*CODES.values(), "not_authenticated"}))
+    code = serializers.ChoiceField(choices=sorted({*CODES.values(), *SPECIAL_CODES}))
     errors = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
@@ -85,20 +86,41 @@ class ErrorEnvelopeSerializer(serializers.Serializer):
 
 
 ERROR_DESCRIPTIONS = {
-    400: "Malformed JSON or form body.",
+    400: "Malformed JSON or form body, or a malformed If-Match.",
     401: "No API key (not_authenticated) or a wrong, revoked or expired one (authentication_failed).",
     403: "The API key lacks the scope (a read-only key writing).",
     404: "Not found.",
-    409: "The contact does not belong to a client account.",
+    409: "conflict: the contact does not belong to a client account (set-account-owner); "
+    "idempotency_in_progress: a request with this Idempotency-Key is still running (Retry-After: 1).",
+    412: "precondition_failed: If-Match does not name the contact's current version.",
     413: "Body over the configured limit.",
     415: "Unsupported media type.",
-    422: "Body or query parameters fail validation.",
+    422: "Body, query parameters or the Idempotency-Key header fail validation "
+    "(idempotency_key_reused: the key was used with another request).",
     429: "Rate limit hit; Retry-After says when to retry.",
     500: "A bug; logged with the request id.",
     503: "The database cannot be reached; Retry-After is set.",
 }
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 BODY_METHODS = ("POST", "PUT", "PATCH")
+IDEMPOTENT_METHODS = ("POST", "PATCH")
+STRING = {"type": "string"}
+RETRY_AFTER = {"schema": {"type": "integer", "minimum": 1}, "description": "Seconds to wait before retrying."}
+HEADER_PARAMETERS = {
+    "Idempotency-Key": OpenApiParameter(
+        "Idempotency-Key", {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x20-\\x7e]+$"},
+        OpenApiParameter.HEADER,
+        description="Send the same key to retry safely: the first answer is replayed for 24 hours (API.md 6.2).",
+    ),
+    "If-Match": OpenApiParameter(
+        "If-Match", STRING, OpenApiParameter.HEADER,
+        description='Write only if the contact\'s version is still this ETag (e.g. "3"), or * (API.md 6.1).',
+    ),
+    "If-None-Match": OpenApiParameter(
+        "If-None-Match", STRING, OpenApiParameter.HEADER,
+        description="304 without a body when the contact's version is still this ETag.",
+    ),
+}
 
 
 def paths_without_trailing_slash(endpoints, **kwargs):
@@ -109,8 +131,42 @@ def paths_without_trailing_slash(endpoints, **kwargs):
 class EnvelopeAutoSchema(AutoSchema):
     """Wraps 2xx bodies in the success envelope and adds the contract's errors."""
 
+    def _versioned(self) -> bool:
+        """A single versioned object (a contact): ETag, If-Match, If-None-Match."""
+        return getattr(self.view, "versioned", False) and "{" in self.path
+
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        if self.method in IDEMPOTENT_METHODS:
+            parameters.append(HEADER_PARAMETERS["Idempotency-Key"])
+        if self._versioned():
+            parameters.append(HEADER_PARAMETERS["If-None-Match" if self.method == "GET" else "If-Match"])
+        return parameters
+
+    def response_headers(self, status: str) -> dict:
+        headers = {}
+        if self._versioned() and status in ("200", "201", "304"):
+            headers["ETag"] = {"schema": STRING, "description": 'The contact\'s version, quoted: "3".'}
+        if status == "201":
+            headers["Location"] = {"schema": {"type": "string", "format": "uri"}, "description": "The new object's URL."}
+        if self.method in IDEMPOTENT_METHODS and not status.startswith("5") and status not in ("401", "403", "429"):
+            headers["Idempotent-Replayed"] = {
+                "schema": {"type": "string", "enum": ["true"]},
+                "description": "Present when this is the stored answer of an earlier request with the same key.",
+            }
+        if status in ("409", "429", "503"):
+            headers["Retry-After"] = RETRY_AFTER
+        return headers
+
+    def _get_response_headers_for_code(self, status_code, direction="response"):
+        return {**super()._get_response_headers_for_code(status_code, direction), **self.response_headers(str(status_code))}
+
     def error_statuses(self) -> list[int]:
         statuses = [401, 429, 500, 503]
+        if self._versioned() and self.method in WRITE_METHODS:
+            statuses += [400, 412]
+        if self.method in IDEMPOTENT_METHODS:
+            statuses += [409, 422]
         if self.method in WRITE_METHODS:
             statuses += [403, 413]
         if self.method in BODY_METHODS:
@@ -165,13 +221,20 @@ class EnvelopeAutoSchema(AutoSchema):
                     if meta is not None:
                         media["schema"]["required"].append("meta")
                         media["schema"]["properties"]["meta"] = meta
+        if self._versioned() and self.method == "GET":
+            responses["304"] = {
+                "description": "Not modified: If-None-Match names the current version. No body.",
+                "headers": self.response_headers("304"),
+            }
         error_ref = self.resolve_serializer(ErrorEnvelopeSerializer, "response").ref
         for status in self.error_statuses():
+            headers = self.response_headers(str(status))
             responses.setdefault(
                 str(status),
                 {
                     "description": ERROR_DESCRIPTIONS[status],
                     "content": {mt: {"schema": error_ref} for mt in media_types},
+                    **({"headers": headers} if headers else {}),
                 },
             )
         return responses

@@ -59,3 +59,40 @@ def test_every_operation_answers_as_the_schema_says(case, fuzz_data, write_key):
             response_schema_conformance,
         ],
     )
+
+
+@pytest.fixture(scope="module")
+def document():
+    from drf_spectacular.generators import SchemaGenerator
+
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def header_names(operation) -> set[str]:
+    return {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
+
+
+def test_the_safe_write_headers_and_statuses_are_declared(document):
+    detail = document["paths"]["/api/v1/contacts/{id}"]
+    assert header_names(detail["get"]) == {"If-None-Match"}
+    assert {"304", "200"} <= set(detail["get"]["responses"])
+    assert "ETag" in detail["get"]["responses"]["200"]["headers"]
+    for method in ("put", "patch", "delete"):
+        assert "If-Match" in header_names(detail[method])
+        assert {"400", "412"} <= set(detail[method]["responses"])
+    assert "Idempotency-Key" in header_names(detail["patch"])
+    create = document["paths"]["/api/v1/contacts"]["post"]
+    assert "Idempotency-Key" in header_names(create)
+    assert {"Location", "Idempotent-Replayed"} <= set(create["responses"]["201"]["headers"])
+    assert "Retry-After" in create["responses"]["409"]["headers"]
+    for action in ("restore", "set-account-owner"):
+        assert {"If-Match", "Idempotency-Key"} <= header_names(document["paths"][f"/api/v1/contacts/{{id}}/{action}"]["post"])
+
+
+def test_the_batch_is_declared_with_its_items_and_summary(document):
+    batch = document["paths"]["/api/v1/contacts/batch"]["post"]
+    answer = batch["responses"]["200"]["content"]["application/json"]["schema"]
+    assert answer["properties"]["data"]["type"] == "array"
+    assert answer["properties"]["meta"]["properties"]["summary"]["required"] == ["created", "updated", "unchanged", "failed"]
+    request = document["components"]["schemas"]["ContactBatchRequest"]["properties"]["contacts"]
+    assert (request["minItems"], request["maxItems"]) == (1, 100)
