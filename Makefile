@@ -56,6 +56,7 @@ bench: $(VENV)/.dev-deps
 	@psql $(BENCH_POSTGRES)/$(BENCH_DB) -tAc "SELECT count(*) FROM accounts_user" >/dev/null 2>&1 \
 		|| $(PY) bench/seed_data.py --postgres $(BENCH_POSTGRES) --db $(BENCH_DB)
 	$(PY) bench/api_bench.py --postgres $(BENCH_POSTGRES) --db $(BENCH_DB)
+	$(PY) bench/writes_bench.py --postgres $(BENCH_POSTGRES) --db $(BENCH_DB)
 
 bench-import: $(VENV)/.dev-deps
 	$(PY) bench/import_bench.py
