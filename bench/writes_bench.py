@@ -98,7 +98,7 @@ def main():
                 "clientid": client_ids[0]}
         replay_headers = {**headers, "Idempotency-Key": f"{tag}-replay"}
         _, response, _ = timed(connection, "POST", "/api/v1/contacts", replay_headers, body)
-        detail = response.getheader("Location").split("127.0.0.1:%d" % PORT)[-1]
+        detail = response.getheader("Location").split(f"127.0.0.1:{PORT}")[-1]
         for _ in range(20):  # warm both paths: prepared statements, caches
             timed(connection, "POST", "/api/v1/contacts", replay_headers, body)
             timed(connection, "GET", detail, headers)
