@@ -177,3 +177,16 @@ def test_concurrent_requests_with_one_key_run_once(write_key, body, monkeypatch)
     assert len(ran) == 1
     assert set(statuses) <= {201, 409}
     assert Contact.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_purge_deletes_only_the_expired_records(api, body):
+    from contacts_api.testing import run_command
+
+    post(api, body)
+    post(api, {**body, "email": "b@example.com"}, key="key-2")
+    old = IdempotencyRecord.objects.get(key="key-1")
+    IdempotencyRecord.objects.filter(pk=old.pk).update(created_at=old.created_at - timedelta(hours=25))
+    code, out, _ = run_command("purge")
+    assert (code, out.strip()) == (0, "idempotency records deleted: 1")
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["key-2"]
