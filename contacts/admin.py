@@ -65,7 +65,7 @@ class ContactAdmin(admin.ModelAdmin):
     ordering = ("-id",)
     show_full_result_count = False
     list_per_page = 50
-    readonly_fields = ("account_owner_display", "role", "created_at", "updated_at", "deleted_at")
+    readonly_fields = ("account_owner_display", "role", "version", "created_at", "updated_at", "deleted_at")
     actions = ("set_account_owner", "soft_delete", "restore", "resend_welcome_email")
     _editable_fieldsets = (
         (None, {"fields": ("first_name", "last_name", "email", "client", "status")}),
