@@ -8,7 +8,7 @@ from rest_framework.exceptions import ValidationError
 from contacts_api.api.exceptions import flatten_errors
 
 from .models import Contact
-from .serializers import ContactBatchItemSerializer, contact_representation
+from .serializers import LIST_VALUES, ContactBatchItemSerializer, contact_representation
 from .services import contacts_bulk_write
 
 # A service error names a model field; the API names what the client sent.
@@ -55,7 +55,10 @@ def run_batch(items: list[dict], *, atomic: bool) -> tuple[list[dict], dict[str,
             transaction.set_rollback(True)
             raise _atomic_failure(errors)
     written = dict(zip(valid, outcomes, strict=True))
-    contacts = Contact.objects.with_related().in_bulk([o.pk for o in outcomes if o.pk is not None])
+    contacts = {
+        row["id"]: row
+        for row in Contact.objects.filter(pk__in=[o.pk for o in outcomes if o.pk is not None]).values(*LIST_VALUES)
+    }
     results = []
     for index in range(len(items)):
         if index in errors:
