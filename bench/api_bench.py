@@ -461,7 +461,7 @@ def explain_hard_cases(terms: dict) -> dict:
 
     from contacts.filters import ContactFilterSet
     from contacts.models import Contact
-    from contacts.serializers import LIST_VALUES
+    from contacts.representation import LIST_VALUES
     from contacts_api.api.plans import count_statement, count_total, page_queryset
 
     cases = [{}, {"status": "deleted", "sort": "email", "order": "desc"}, {"status": "inactive", "sort": "last_name"},

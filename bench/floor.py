@@ -17,7 +17,7 @@ from django.urls import path
 from accounts.keys import key_prefix
 from accounts.models import APIKey
 from contacts.models import Contact
-from contacts.serializers import LIST_VALUES, contact_row_representation
+from contacts.representation import LIST_VALUES, contact_row_representation
 from contacts_api.api.plans import count_statement
 
 _statements: list = []

@@ -8,7 +8,8 @@ from rest_framework.exceptions import ValidationError
 from contacts_api.api.exceptions import flatten_errors
 
 from .models import Contact
-from .serializers import LIST_VALUES, ContactBatchItemSerializer, contact_representation
+from .representation import LIST_VALUES, contact_representation
+from .serializers import ContactBatchItemSerializer
 from .services import contacts_bulk_write
 
 # A service error names a model field; the API names what the client sent.

@@ -12,9 +12,9 @@ from contacts_api.versions import etag
 from .batch import run_batch
 from .filters import ContactFilterSet
 from .models import Contact
+from .representation import LIST_VALUES
 from .serializers import (
     BATCH_SUMMARY_SCHEMA,
-    LIST_VALUES,
     BatchResultSerializer,
     ContactBatchSerializer,
     ContactCreateSerializer,
