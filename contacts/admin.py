@@ -6,6 +6,7 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from accounts.validators import SOCIAL_NETWORKS
 from contacts_api.errors import ServiceError, ServiceValidationError
+from events.actors import staff_actor
 
 from .forms import ContactAdminForm
 from .models import Contact
@@ -118,10 +119,10 @@ class ContactAdmin(admin.ModelAdmin):
         data = form.service_data()
         try:
             if change:
-                saved = contact_update(contact=obj, data=data)  # the service locks the stored row
+                saved = contact_update(contact=obj, data=data, actor=staff_actor(request.user))
             else:
                 saved = contact_create(
-                    **data, send_email=form.cleaned_data.get("send_welcome_email", False)
+                    **data, send_email=form.cleaned_data.get("send_welcome_email", False), actor=staff_actor(request.user)
                 )
             # The admin logs and links the object it built: make it the row as saved.
             obj.pk = saved.pk
@@ -141,7 +142,7 @@ class ContactAdmin(admin.ModelAdmin):
             return
         contact = queryset.first()
         try:
-            contact_set_account_owner(user=contact)
+            contact_set_account_owner(user=contact, actor=staff_actor(request.user))
         except ServiceError as error:
             self.message_user(request, f"{contact}: {error.message}", messages.ERROR)
             return
@@ -151,7 +152,7 @@ class ContactAdmin(admin.ModelAdmin):
     def soft_delete(self, request, queryset):
         deleted = 0
         for contact in queryset.alive():
-            contact_soft_delete(contact=contact)
+            contact_soft_delete(contact=contact, actor=staff_actor(request.user))
             deleted += 1
         self.message_user(
             request, ngettext("%d contact deleted.", "%d contacts deleted.", deleted) % deleted, messages.SUCCESS
@@ -162,7 +163,7 @@ class ContactAdmin(admin.ModelAdmin):
         restored = 0
         for contact in queryset.filter(deleted_at__isnull=False):
             try:
-                contact_restore(contact=contact)
+                contact_restore(contact=contact, actor=staff_actor(request.user))
                 restored += 1
             except ServiceValidationError as error:
                 self.message_user(request, f"{contact} not restored: {error.errors['email'][0]}", messages.ERROR)

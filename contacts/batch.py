@@ -6,9 +6,8 @@ from django.db import transaction
 from rest_framework.exceptions import ValidationError
 
 from contacts_api.api.exceptions import flatten_errors
+from events.actors import Actor
 
-from .models import Contact
-from .representation import LIST_VALUES, contact_representation
 from .serializers import ContactBatchItemSerializer
 from .services import contacts_bulk_write
 
@@ -34,7 +33,7 @@ def _api_errors(errors: dict[str, list[str]]) -> dict[str, list[str]]:
     return {API_FIELD.get(name, name): messages for name, messages in errors.items()}
 
 
-def run_batch(items: list[dict], *, atomic: bool) -> tuple[list[dict], dict[str, int]]:
+def run_batch(items: list[dict], *, atomic: bool, actor: Actor) -> tuple[list[dict], dict[str, int]]:
     """The result of every item, in order, and the summary's counts.
 
     With `atomic`, a failing item raises a ValidationError naming `contacts[<index>].<field>`
@@ -48,7 +47,7 @@ def run_batch(items: list[dict], *, atomic: bool) -> tuple[list[dict], dict[str,
     with transaction.atomic():
         values = [checked[index][0] for index in valid]
         send = [item.pop("send_email", False) for item in values]
-        outcomes = contacts_bulk_write(values, send_email=send)
+        outcomes = contacts_bulk_write(values, send_email=send, actor=actor)
         for index, outcome in zip(valid, outcomes, strict=True):
             if outcome.result == "error":
                 errors[index] = _api_errors(outcome.errors)
@@ -56,20 +55,13 @@ def run_batch(items: list[dict], *, atomic: bool) -> tuple[list[dict], dict[str,
             transaction.set_rollback(True)
             raise _atomic_failure(errors)
     written = dict(zip(valid, outcomes, strict=True))
-    contacts = {
-        row["id"]: row
-        for row in Contact.objects.filter(pk__in=[o.pk for o in outcomes if o.pk is not None]).values(*LIST_VALUES)
-    }
     results = []
     for index in range(len(items)):
         if index in errors:
             results.append({"index": index, "result": "error", "errors": errors[index]})
         else:
             outcome = written[index]
-            results.append(
-                {"index": index, "result": outcome.result, "id": outcome.pk,
-                 "contact": contact_representation(contacts[outcome.pk])}
-            )
+            results.append({"index": index, "result": outcome.result, "id": outcome.pk, "contact": outcome.contact})
     summary = dict.fromkeys(SUMMARY_OF.values(), 0)
     for result in results:
         summary[SUMMARY_OF[result["result"]]] += 1

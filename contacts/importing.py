@@ -16,6 +16,7 @@ from accounts.validators import (
 )
 from clients.models import Client
 from dataio.columns import Column, clean_row, email_column, id_column
+from events.actors import command_actor
 
 from .services import contacts_bulk_write
 
@@ -38,6 +39,7 @@ REQUIRED_COLUMNS = [{"first_name"}, {"last_name"}, {"email"}, {"client_id", "cli
 # A service error names a model field; the file names its column.
 COLUMN_OF = {column.attname: column.name for column in COLUMNS}
 IN_FILE_DUPLICATE = "Duplicate of an earlier row in this file."
+IMPORT_ACTOR = command_actor("import_contacts")
 
 
 class ContactImporter:
@@ -99,6 +101,7 @@ class ContactImporter:
             [cleaned for _, cleaned in writable],
             update_existing=self.update,
             move_between_clients=True,
+            actor=IMPORT_ACTOR,
             send_email=[self.send_email] * len(writable),
         )
         for (row, _), outcome in zip(writable, results, strict=True):

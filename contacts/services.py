@@ -21,8 +21,12 @@ from accounts.validators import DUPLICATE_EMAIL, SOCIAL_NETWORKS, normalize_emai
 from clients.models import Client
 from contacts_api.errors import ConflictError, NotFoundError, PreconditionFailed, ServiceValidationError
 from contacts_api.versions import Precondition
+from events.actors import Actor
+from events.models import Event
+from events.services import record_contact_events
 
 from .models import Contact
+from .representation import LIST_VALUES, contact_representation, contact_row_representation
 
 logger = logging.getLogger(__name__)
 
@@ -87,11 +91,13 @@ def _lock(user: User, if_match: Precondition | None, *, living: bool = True) -> 
     return contact
 
 
-def _save_changed(contact: Contact, changed: list[str]) -> None:
-    """Save the changed fields with the next version, in one statement; nothing if none."""
+def _save_changed(contact: Contact, changed: list[str], event_type: str, before: dict, actor: Actor) -> None:
+    """Save the changed fields with the next version, in one statement, and record the
+    change (API.md 7.1); nothing if no field changed."""
     if changed:
         contact.version += 1
         _save(contact, update_fields=[*changed, "version", "updated_at"])
+        record_contact_events([(event_type, before, contact_representation(contact))], actor=actor)
 
 
 def _clean_optional(value: str | None) -> str | None:
@@ -131,6 +137,7 @@ def contact_create(
     social: dict | None = None,
     send_email: bool = False,
     role: Role | None = None,
+    actor: Actor,
 ) -> Contact:
     """Create a contact of `client`; optionally send the welcome email after commit."""
     values = _cleaned(
@@ -148,13 +155,14 @@ def contact_create(
     )
     contact.set_unusable_password()
     _save(contact)
+    record_contact_events([(Event.Type.CREATED, None, contact_representation(contact))], actor=actor)
     if send_email:
         transaction.on_commit(partial(enqueue_welcome_email, contact.pk))
     return contact
 
 
 @transaction.atomic
-def contact_update(*, contact: Contact, data: dict, if_match: Precondition | None = None) -> Contact:
+def contact_update(*, contact: Contact, data: dict, actor: Actor, if_match: Precondition | None = None) -> Contact:
     """Change the given fields of a contact; fields absent from `data` keep their value.
 
     `data` may hold first_name, last_name, email, phone, job_position, status, social and
@@ -164,6 +172,7 @@ def contact_update(*, contact: Contact, data: dict, if_match: Precondition | Non
     """
     values = _cleaned(data)
     contact = _lock(contact, if_match)
+    before = contact_representation(contact)
     if "email" in values and email_taken(values["email"], exclude_pk=contact.pk):
         raise ServiceValidationError({"email": [DUPLICATE_EMAIL]})
     if "client" in values and values["client"] != contact.client:
@@ -171,21 +180,22 @@ def contact_update(*, contact: Contact, data: dict, if_match: Precondition | Non
     changed = [name for name, value in values.items() if getattr(contact, name) != value]
     for name in changed:
         setattr(contact, name, values[name])
-    _save_changed(contact, changed)
+    _save_changed(contact, changed, Event.Type.UPDATED, before, actor)
     return contact
 
 
 @transaction.atomic
-def contact_soft_delete(*, contact: Contact, if_match: Precondition | None = None) -> Contact:
+def contact_soft_delete(*, contact: Contact, actor: Actor, if_match: Precondition | None = None) -> Contact:
     """Mark the contact deleted, give up account ownership and free its email."""
     contact = _lock(contact, if_match)
+    before = contact_representation(contact)
     contact.status, contact.deleted_at, contact.is_account_owner = User.Status.DELETED, timezone.now(), False
-    _save_changed(contact, ["status", "deleted_at", "is_account_owner"])
+    _save_changed(contact, ["status", "deleted_at", "is_account_owner"], Event.Type.DELETED, before, actor)
     return contact
 
 
 @transaction.atomic
-def contact_restore(*, contact: Contact, if_match: Precondition | None = None) -> Contact:
+def contact_restore(*, contact: Contact, actor: Actor, if_match: Precondition | None = None) -> Contact:
     """Bring a soft-deleted contact back as active (API.md 6.4), unless its email now
     belongs to another living user; a living contact is returned unchanged."""
     contact = _lock(contact, if_match, living=False)
@@ -195,13 +205,14 @@ def contact_restore(*, contact: Contact, if_match: Precondition | None = None) -
         raise ServiceValidationError(
             {"email": [f"{contact.email} now belongs to another user; change it before restoring."]}
         )
+    before = contact_representation(contact)
     contact.status, contact.deleted_at, contact.is_account_owner = User.Status.ACTIVE, None, False
-    _save_changed(contact, ["status", "deleted_at", "is_account_owner"])
+    _save_changed(contact, ["status", "deleted_at", "is_account_owner"], Event.Type.RESTORED, before, actor)
     return contact
 
 
 @transaction.atomic
-def contact_set_account_owner(*, user: User, if_match: Precondition | None = None) -> Contact:
+def contact_set_account_owner(*, user: User, actor: Actor, if_match: Precondition | None = None) -> Contact:
     """Make this contact its client's only account owner.
 
     The client row is locked first, so that concurrent calls for contacts of one client
@@ -219,11 +230,23 @@ def contact_set_account_owner(*, user: User, if_match: Precondition | None = Non
         raise ConflictError(NOT_A_CLIENT_CONTACT)
     if contact.is_account_owner:
         return contact
-    Contact.objects.filter(client_id=contact.client_id, is_account_owner=True).exclude(pk=contact.pk).update(
-        is_account_owner=False, version=F("version") + 1, updated_at=timezone.now()
-    )
+    previous = Contact.objects.filter(client_id=contact.client_id, is_account_owner=True).exclude(pk=contact.pk)
+    # Both owners' changes are events: read the previous owner as it is, then change it.
+    was = [row for row in previous.select_for_update(of=("self",)).values(*LIST_VALUES)]
+    if was:
+        now = timezone.now()
+        previous.update(is_account_owner=False, version=F("version") + 1, updated_at=now)
+        record_contact_events(
+            [
+                (Event.Type.UPDATED, contact_row_representation(row),
+                 contact_row_representation({**row, "is_account_owner": False, "version": row["version"] + 1, "updated_at": now}))
+                for row in was
+            ],
+            actor=actor,
+        )
+    before = contact_representation(contact)
     contact.is_account_owner = True
-    _save_changed(contact, ["is_account_owner"])
+    _save_changed(contact, ["is_account_owner"], Event.Type.UPDATED, before, actor)
     return contact
 
 
@@ -240,12 +263,14 @@ class BulkResult:
     result: str  # created, updated, unchanged, skipped or error
     pk: int | None = None
     errors: dict[str, list[str]] | None = None
+    contact: dict | None = None  # the contact object after the write (none on error)
 
 
 @transaction.atomic
 def contacts_bulk_write(
     items: list[dict],
     *,
+    actor: Actor,
     update_existing: bool = True,
     move_between_clients: bool = False,
     send_email: list[bool] | None = None,
@@ -259,7 +284,8 @@ def contacts_bulk_write(
     differs), or skipped without `update_existing`. A staff user is an error on `email`,
     and so is a contact of another client, unless `move_between_clients` (the import),
     which still never moves an account owner. The import checks duplicates across its
-    whole file; here a repeated email in one call is an error on the later item.
+    whole file; here a repeated email in one call is an error on the later item. Every
+    created and updated row is an event, recorded in one statement with the others.
     Used by the batch endpoint and import_contacts.
     """
     items = [_cleaned(item) for item in items]
@@ -291,14 +317,19 @@ def contacts_bulk_write(
             new = [i for i in new if _insert_one(items[i], results, i)]
     _apply_changes(changes)
 
-    created = _living_pks([items[i]["email"] for i in new])
+    written = _living_rows([items[i]["email"] for i in new] + [row["email"] for _, _, row in changes])
+    events = []
     for index in new:
-        pk = created[items[index]["email"].lower()]
-        results[index] = BulkResult("created", pk)
+        after = contact_row_representation(written[items[index]["email"].lower()])
+        results[index] = BulkResult("created", after["id"], contact=after)
+        events.append((Event.Type.CREATED, None, after))
         if send[index]:
-            transaction.on_commit(partial(enqueue_welcome_email, pk))
-    for index, pk, _ in changes:
-        results[index] = BulkResult("updated", pk)
+            transaction.on_commit(partial(enqueue_welcome_email, after["id"]))
+    for index, pk, row in changes:
+        after = contact_row_representation(written[row["email_lower"]])
+        results[index] = BulkResult("updated", pk, contact=after)
+        events.append((Event.Type.UPDATED, contact_row_representation(row["before"]), after))
+    record_contact_events(events, actor=actor)
     return results
 
 
@@ -317,16 +348,17 @@ def _living_users(emails: list[str]):
     )
 
 
-def _living_pks(emails: list[str]) -> dict[str, int]:
+def _living_rows(emails: list[str]) -> dict[str, dict]:
+    """The contacts with these emails as rows of LIST_VALUES, by lower-cased email."""
     if not emails:
         return {}
-    return dict(_living_users(emails).values_list("email_lower", "pk"))
+    return {row["email_lower"]: row for row in _living_users(emails).values(*LIST_VALUES, "email_lower")}
 
 
 def _locked_by_email(emails: list[str]) -> dict[str, dict]:
     """The living users with these emails, locked, by lower-cased email (one query)."""
-    columns = ["pk", "email_lower", "user_type", "is_account_owner", "client_id", "version", *UPDATED_FIELDS]
-    return {row["email_lower"]: row for row in _living_users(emails).select_for_update().values(*columns)}
+    users = _living_users(emails).select_for_update(of=("self",))
+    return {row["email_lower"]: row for row in users.values(*LIST_VALUES, "email_lower", "user_type")}
 
 
 def _sort_existing(items, pending, results, update_existing, move_between_clients):
@@ -347,15 +379,15 @@ def _sort_existing(items, pending, results, update_existing, move_between_client
         ):
             results[index] = BulkResult("error", errors={"email": [DUPLICATE_EMAIL]})
         elif not update_existing:
-            results[index] = BulkResult("skipped", current["pk"])
+            results[index] = BulkResult("skipped", current["id"], contact=contact_row_representation(current))
         else:
             diff = {name: item[name] for name in UPDATED_FIELDS if name in item and current[name] != item[name]}
             if not diff:
-                results[index] = BulkResult("unchanged", current["pk"])
+                results[index] = BulkResult("unchanged", current["id"], contact=contact_row_representation(current))
             elif "client_id" in diff and current["is_account_owner"]:
                 results[index] = BulkResult("error", errors={"client_id": [OWNER_MOVE]})
             else:
-                changes.append((index, current["pk"], {**current, **diff}))
+                changes.append((index, current["id"], {**current, **diff, "before": current}))
     return new, changes
 
 

@@ -8,6 +8,9 @@ from rest_framework.response import Response
 from accounts.models import User
 from contacts_api.api.views import APIModelViewSet
 from contacts_api.versions import etag
+from events.models import Event
+from events.representation import event_representation
+from events.serializers import EventSerializer
 
 from .batch import run_batch
 from .filters import ContactFilterSet
@@ -65,6 +68,7 @@ class ContactViewSet(APIModelViewSet):
         "set_account_owner": "Contact set as account owner successfully.",
         "restore": "Contact restored successfully.",
         "batch": "Batch processed successfully.",
+        "history": "Contact history retrieved successfully.",
     }
     extra_error_statuses = {"set_account_owner": [409]}
     meta_schemas = {"batch": BATCH_SUMMARY_SCHEMA}
@@ -76,7 +80,7 @@ class ContactViewSet(APIModelViewSet):
         if self.action == "set_account_owner":
             # Any living user: a staff user's id is a 409, not a 404 (API.md 3.7).
             return User.objects.filter(deleted_at__isnull=True)
-        if self.action == "restore":
+        if self.action in ("restore", "history"):
             return Contact.objects.with_related()  # the deleted ones too
         return Contact.objects.alive().with_related()
 
@@ -88,34 +92,43 @@ class ContactViewSet(APIModelViewSet):
         return self.object_response(contact)
 
     def create(self, request, *args, **kwargs):
-        contact = contact_create(**self.validated_data(request))
+        contact = contact_create(**self.validated_data(request), actor=self.actor())
         location = request.build_absolute_uri(reverse("contact-detail", args=[contact.pk]))
         return self.object_response(contact, status=status.HTTP_201_CREATED, headers={"Location": location})
 
     def update(self, request, *args, **kwargs):
         data = self.validated_data(request, partial=kwargs.get("partial", False))
-        contact = contact_update(contact=self.get_object(), data=data, if_match=self.precondition())
+        contact = contact_update(contact=self.get_object(), data=data, actor=self.actor(), if_match=self.precondition())
         return self.object_response(contact)
 
     def destroy(self, request, *args, **kwargs):
-        contact = contact_soft_delete(contact=self.get_object(), if_match=self.precondition())
+        contact = contact_soft_delete(contact=self.get_object(), actor=self.actor(), if_match=self.precondition())
         return Response(None, headers={"ETag": etag(contact.version)})
 
     @extend_schema(summary="Set as the client's account owner")
     @action(detail=True, methods=["post"], url_path="set-account-owner")
     def set_account_owner(self, request, *args, **kwargs):
-        return self.object_response(contact_set_account_owner(user=self.get_object(), if_match=self.precondition()))
+        contact = contact_set_account_owner(user=self.get_object(), actor=self.actor(), if_match=self.precondition())
+        return self.object_response(contact)
 
     @extend_schema(summary="Restore a soft-deleted contact")
     @action(detail=True, methods=["post"])
     def restore(self, request, *args, **kwargs):
-        return self.object_response(contact_restore(contact=self.get_object(), if_match=self.precondition()))
+        contact = contact_restore(contact=self.get_object(), actor=self.actor(), if_match=self.precondition())
+        return self.object_response(contact)
+
+    @extend_schema(summary="A contact's history, oldest change first", responses={200: EventSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def history(self, request, *args, **kwargs):
+        contact = self.get_object()
+        page = self.paginate_queryset(Event.objects.filter(contact_id=contact.pk).order_by("id"))
+        return self.get_paginated_response([event_representation(event) for event in page])
 
     @extend_schema(summary="Create or update up to 100 contacts by email", responses={200: BatchResultSerializer(many=True)})
     @action(detail=False, methods=["post"])
     def batch(self, request, *args, **kwargs):
         body = self.validated_data(request)
-        results, summary = run_batch(body["contacts"], atomic=body["atomic"])
+        results, summary = run_batch(body["contacts"], atomic=body["atomic"], actor=self.actor())
         response = Response(results)
         response.meta = {"summary": summary}
         return response

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "contacts",
     "dataio",
     "idempotency",
+    "events",
 ]
 
 MIDDLEWARE = [
@@ -197,6 +198,8 @@ STORAGES = {
 API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="1000/min")
 API_AUTH_FAILURE_LIMIT = env.str("API_AUTH_FAILURE_LIMIT", default="30/min")
 API_MAX_BODY_SIZE = env.int("API_MAX_BODY_SIZE", default=1024 * 1024)
+# Events are kept this many days (decimals allowed; 0 keeps them forever), API.md 7.1.
+EVENTS_RETENTION_DAYS = env.float("EVENTS_RETENTION_DAYS", default=30)
 # How long a write's answer is kept under its Idempotency-Key (API.md 6.2).
 API_IDEMPOTENCY_TTL_HOURS = env.int("API_IDEMPOTENCY_TTL_HOURS", default=24)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_SIZE

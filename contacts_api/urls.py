@@ -7,6 +7,7 @@ from rest_framework.routers import SimpleRouter
 from accounts.views import RoleViewSet
 from clients.views import ClientViewSet
 from contacts.views import ContactViewSet
+from events.views import EventViewSet
 
 from . import health
 from .api.views import APINotFoundView
@@ -24,6 +25,7 @@ router = OptionalSlashRouter()
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("clients", ClientViewSet, basename="client")
 router.register("roles", RoleViewSet, basename="role")
+router.register("events", EventViewSet, basename="event")
 # Ids are digits; anything else under /api/ falls through to the 404 envelope.
 for viewset in (ContactViewSet, ClientViewSet):
     viewset.lookup_value_regex = "[0-9]+"

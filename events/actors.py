@@ -6,7 +6,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Actor:
     type: str  # api_key, staff, import or system
-    id: str | int | None = None
+    id: str | None = None
     name: str | None = None
 
     def as_dict(self) -> dict:
@@ -19,7 +19,7 @@ def api_key_actor(key) -> Actor:
 
 
 def staff_actor(user) -> Actor:
-    return Actor("staff", user.pk, user.get_username())
+    return Actor("staff", str(user.pk), user.get_username())
 
 
 def command_actor(name: str) -> Actor:

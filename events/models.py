@@ -59,6 +59,9 @@ class FeedHorizon(models.Model):
     txid = models.BigIntegerField(default=0)
     event_id = models.BigIntegerField(default=0)
 
+    def __str__(self):
+        return f"feed horizon ({self.txid}, {self.event_id})"
+
 
 EVENT_ID_PREFIX = "evt_"
 

@@ -10,6 +10,7 @@ from accounts.tests.factories import StaffUserFactory
 from clients.tests.factories import ClientFactory
 from contacts.models import Contact
 from contacts.tests.factories import ContactFactory
+from events.actors import SYSTEM
 
 CHANGELIST = "/admin/contacts/contact/"
 ADD = "/admin/contacts/contact/add/"
@@ -152,9 +153,9 @@ def test_a_contact_deleted_while_its_form_was_open_is_a_message_not_a_500(admin_
 
     update = contacts_admin.contact_update
 
-    def deleted_meanwhile(*, contact, data):
-        contact_soft_delete(contact=Contact.objects.get(pk=contact.pk))  # another writer
-        return update(contact=contact, data=data)
+    def deleted_meanwhile(*, contact, data, actor):
+        contact_soft_delete(actor=SYSTEM, contact=Contact.objects.get(pk=contact.pk))  # another writer
+        return update(contact=contact, data=data, actor=actor)
 
     monkeypatch.setattr(contacts_admin, "contact_update", deleted_meanwhile)
     contact = ContactFactory(first_name="Ada")

@@ -7,6 +7,7 @@ from contacts.models import Contact
 from contacts.services import contacts_bulk_write
 from contacts.tests.factories import ContactFactory
 from contacts_api.testing import envelope_error, run_command, write_file
+from events.actors import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +78,8 @@ def test_a_bulk_update_moves_the_version_and_an_unchanged_row_keeps_it(company, 
         [
             {"email": "ada@example.com", "client_id": company.pk, "first_name": "Augusta"},
             {"email": other.email, "client_id": company.pk, "first_name": "Grace"},
-        ]
+        ],
+        actor=SYSTEM,
     )
     assert (version_of(contact), version_of(other)) == (2, 1)
 

@@ -56,6 +56,15 @@ class PreconditionFailedError(exceptions.APIException):
     default_code = "precondition_failed"
 
 
+class CursorExpiredError(exceptions.APIException):
+    status_code = status.HTTP_410_GONE
+    default_detail = (
+        "This cursor is older than the events kept; list the contacts again with after= and "
+        "follow the feed from a new cursor."
+    )
+    default_code = envelope_code = "cursor_expired"
+
+
 class ServiceUnavailable(exceptions.APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_detail = UNAVAILABLE_MESSAGE
@@ -70,6 +79,7 @@ CODES = {
     405: "method_not_allowed",
     406: "not_acceptable",
     409: "conflict",
+    410: "cursor_expired",
     412: "precondition_failed",
     413: "payload_too_large",
     415: "unsupported_media_type",

@@ -92,6 +92,7 @@ ERROR_DESCRIPTIONS = {
     404: "Not found.",
     409: "conflict: the contact does not belong to a client account (set-account-owner); "
     "idempotency_in_progress: a request with this Idempotency-Key is still running (Retry-After: 1).",
+    410: "cursor_expired: the cursor is older than the events kept.",
     412: "precondition_failed: If-Match does not name the contact's current version.",
     413: "Body over the configured limit.",
     415: "Unsupported media type.",
@@ -214,7 +215,7 @@ class EnvelopeAutoSchema(AutoSchema):
             if not content:
                 data_schema = {"nullable": True, "description": "Always null."}
                 response["content"] = {mt: {"schema": envelope_schema(data_schema)} for mt in media_types}
-            elif not self._is_list_view():
+            elif not self._is_list_view() or self._get_paginator() is None:
                 meta = getattr(self.view, "meta_schemas", {}).get(self.view.action)
                 for media in content.values():
                     media["schema"] = envelope_schema(media["schema"])

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contacts_api.versions import MalformedPrecondition, Precondition, etag, parse_precondition
+from events.actors import Actor, api_key_actor
 from idempotency import services as idempotency
 
 from .concurrency import list_slot
@@ -61,6 +62,10 @@ class APIViewSetMixin:
 
     def get_serializer_class(self):
         return self.input_serializer_classes.get(self.action, self.serializer_class)
+
+    def actor(self) -> Actor:
+        """Who makes this request's changes, for the event log: its API key."""
+        return api_key_actor(self.request.auth)
 
     def validated_data(self, request, **kwargs) -> dict:
         serializer = self.get_serializer(data=request.data, **kwargs)

@@ -5,6 +5,7 @@ from django.db import transaction
 
 from clients.models import Client
 from contacts.services import contact_create, contact_set_account_owner, email_taken
+from events.actors import SYSTEM
 
 COMPANIES = [
     ("Analytical Engines Ltd", "https://engines.example.com"),
@@ -64,8 +65,9 @@ class Command(BaseCommand):
                 phone=phone,
                 job_position=position,
                 status="inactive" if index % 9 == 8 else "active",
+                actor=SYSTEM,
             )
             if index < len(clients):
-                contact_set_account_owner(user=contact)
+                contact_set_account_owner(user=contact, actor=SYSTEM)
             created += 1
         self.stdout.write(f"Demo data: {len(clients)} clients, {created} new contacts.")
