@@ -35,6 +35,11 @@ run: migrate
 	echo "Try:  curl -s -H \"Authorization: Bearer $$KEY\" http://127.0.0.1:$${PORT:-8000}/api/v1/contacts?limit=5"; \
 	echo "Docs: http://127.0.0.1:$${PORT:-8000}/api/docs/   Admin: http://127.0.0.1:$${PORT:-8000}/admin/"; \
 	echo ""
+	@# The webhook worker runs beside gunicorn and stops with it. make run is a development
+	@# server: webhooks may go to private addresses unless the environment says otherwise.
+	@export WEBHOOKS_ALLOW_PRIVATE_NETWORKS=$${WEBHOOKS_ALLOW_PRIVATE_NETWORKS:-true}; \
+	$(PY) manage.py deliver_webhooks & WORKER=$$!; \
+	trap 'kill $$WORKER 2>/dev/null; wait $$WORKER 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn contacts_api.wsgi -c gunicorn.conf.py
 
 worker: migrate

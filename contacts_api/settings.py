@@ -4,6 +4,7 @@ Everything that differs between machines comes from the environment (or an optio
 `.env` file beside manage.py) through django-environ. README.md lists every setting.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "dataio",
     "idempotency",
     "events",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -200,6 +202,12 @@ API_AUTH_FAILURE_LIMIT = env.str("API_AUTH_FAILURE_LIMIT", default="30/min")
 API_MAX_BODY_SIZE = env.int("API_MAX_BODY_SIZE", default=1024 * 1024)
 # Events are kept this many days (decimals allowed; 0 keeps them forever), API.md 7.1.
 EVENTS_RETENTION_DAYS = env.float("EVENTS_RETENTION_DAYS", default=30)
+# Webhooks (API.md 7.4). Private networks (and http://) only for development and tests.
+WEBHOOKS_ALLOW_PRIVATE_NETWORKS = env.bool("WEBHOOKS_ALLOW_PRIVATE_NETWORKS", default=False)
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10)
+WEBHOOKS_DISABLE_AFTER = timedelta(days=env.float("WEBHOOKS_DISABLE_AFTER_DAYS", default=3))
+WEBHOOKS_OLD_SECRET_HOURS = env.float("WEBHOOKS_OLD_SECRET_HOURS", default=24)
+WEBHOOKS_POLL_SECONDS = env.float("WEBHOOKS_POLL_SECONDS", default=0.5)
 # How long a write's answer is kept under its Idempotency-Key (API.md 6.2).
 API_IDEMPOTENCY_TTL_HOURS = env.int("API_IDEMPOTENCY_TTL_HOURS", default=24)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_SIZE

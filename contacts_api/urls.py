@@ -8,6 +8,7 @@ from accounts.views import RoleViewSet
 from clients.views import ClientViewSet
 from contacts.views import ContactViewSet
 from events.views import EventViewSet
+from webhooks.views import WebhookEndpointViewSet
 
 from . import health
 from .api.views import APINotFoundView
@@ -26,8 +27,9 @@ router.register("contacts", ContactViewSet, basename="contact")
 router.register("clients", ClientViewSet, basename="client")
 router.register("roles", RoleViewSet, basename="role")
 router.register("events", EventViewSet, basename="event")
+router.register("webhooks", WebhookEndpointViewSet, basename="webhook")
 # Ids are digits; anything else under /api/ falls through to the 404 envelope.
-for viewset in (ContactViewSet, ClientViewSet):
+for viewset in (ContactViewSet, ClientViewSet, WebhookEndpointViewSet):
     viewset.lookup_value_regex = "[0-9]+"
 
 urlpatterns = [

@@ -68,6 +68,17 @@ def position_of(event: Event) -> tuple[int, int]:
     return (event.txid or 0, event.pk)
 
 
+def head_position() -> tuple[int, int]:
+    """The position of the newest event the feed serves now (a new reader's start)."""
+    events = Event.objects.all()
+    if connection.vendor == "postgresql":
+        events = events.filter(models.Q(txid__lt=SnapshotXmin()) | models.Q(txid=OwnTransactionId()))
+        last = events.order_by("-txid", "-id").first()
+    else:
+        last = events.order_by("-id").first()
+    return position_of(last) if last else (0, 0)
+
+
 def read_feed(
     *, after: tuple[int, int] | None, limit: int, types=None, contact_id=None, client_id=None
 ) -> tuple[list[Event], tuple[int, int], bool]:
