@@ -8,11 +8,13 @@ is disabled, and enabling it resumes where it stopped.
 """
 
 import random
+import threading
 import uuid
 from datetime import timedelta
 
 import orjson
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
@@ -29,6 +31,8 @@ LEASE = timedelta(seconds=60)
 EVENTS_PER_TURN = 100
 ALL_TYPES = "*"
 TEST_EVENT_TYPE = "webhook.test"
+# Set by the worker on SIGTERM: an endpoint's turn ends after the delivery in flight.
+stopping = threading.Event()
 
 
 def endpoint_create(*, url: str, description: str = "", event_types: list[str], created_by_key=None) -> WebhookEndpoint:
@@ -93,19 +97,24 @@ def _send(endpoint: WebhookEndpoint, message_id: str, event_type: str, payload: 
     return answer
 
 
-def _lease(now, served: set[int]) -> WebhookEndpoint | None:
-    """One due endpoint that no other worker serves, leased to this one."""
-    due = WebhookEndpoint.objects.filter(enabled=True, next_attempt_at__lte=now).filter(
-        Q(leased_until__isnull=True) | Q(leased_until__lt=now)
-    ).exclude(pk__in=served)
-    for pk in due.order_by("next_attempt_at").values_list("pk", flat=True)[:20]:
-        # The conditional update is the lease: of two workers, one changes the row.
-        taken = WebhookEndpoint.objects.filter(pk=pk).filter(
-            Q(leased_until__isnull=True) | Q(leased_until__lt=now)
-        ).update(leased_until=now + LEASE)
-        if taken:
-            return WebhookEndpoint.objects.get(pk=pk)
-    return None
+def lease_due(now, *, limit: int, exclude: set[int] = frozenset()) -> list[WebhookEndpoint]:
+    """Up to `limit` due endpoints that no worker serves, leased to this one.
+
+    SKIP LOCKED lets several workers pick at once without waiting for each other; the
+    lease, not the row lock, then marks the endpoint as served (a transaction held open
+    through an HTTP call would hold the feed back for everyone).
+    """
+    with transaction.atomic():
+        due = (
+            WebhookEndpoint.objects.select_for_update(skip_locked=True)
+            .filter(enabled=True, next_attempt_at__lte=now)
+            .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
+            .exclude(pk__in=exclude)
+            .order_by("next_attempt_at")
+        )
+        endpoints = list(due[:limit])
+        WebhookEndpoint.objects.filter(pk__in=[e.pk for e in endpoints]).update(leased_until=now + LEASE)
+    return endpoints
 
 
 def _serve(endpoint: WebhookEndpoint) -> int:
@@ -118,11 +127,13 @@ def _serve(endpoint: WebhookEndpoint) -> int:
     types = None if ALL_TYPES in endpoint.event_types else endpoint.event_types
     position = (endpoint.cursor_txid, endpoint.cursor_event_id)
     delivered = 0
-    while delivered < EVENTS_PER_TURN:
+    while delivered < EVENTS_PER_TURN and not stopping.is_set():
         events, _, _ = read_feed(after=position, limit=min(50, EVENTS_PER_TURN - delivered), types=types)
         if not events:
             break
         for event in events:
+            if stopping.is_set():
+                break
             answer = _send(endpoint, event.public_id, event.type, event_representation(event), endpoint.attempt + 1)
             now = timezone.now()
             if not answer.ok:
@@ -151,12 +162,18 @@ def _failed(endpoint: WebhookEndpoint, answer, now) -> None:
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(**changes)
 
 
+def serve(endpoint: WebhookEndpoint) -> int:
+    """Serve one leased endpoint; how many events it accepted."""
+    return _serve(endpoint)
+
+
 def deliver_due() -> int:
-    """Serve every endpoint that is due now once, one lease at a time; events accepted."""
+    """Serve every endpoint that is due now once, one after the other (`--once`, tests);
+    events accepted. The worker serves several at once (deliver_webhooks)."""
     delivered, served = 0, set()
-    while (endpoint := _lease(timezone.now(), served)) is not None:
-        served.add(endpoint.pk)
-        delivered += _serve(endpoint)
+    while endpoints := lease_due(timezone.now(), limit=1, exclude=served):
+        served.add(endpoints[0].pk)
+        delivered += _serve(endpoints[0])
     return delivered
 
 
