@@ -62,6 +62,7 @@ bench: $(VENV)/.dev-deps
 		|| $(PY) bench/seed_data.py --postgres $(BENCH_POSTGRES) --db $(BENCH_DB)
 	$(PY) bench/api_bench.py --postgres $(BENCH_POSTGRES) --db $(BENCH_DB)
 	$(PY) bench/writes_bench.py --postgres $(BENCH_POSTGRES) --db $(BENCH_DB)
+	$(PY) bench/events_bench.py --postgres $(BENCH_POSTGRES) --db $(BENCH_DB)
 
 bench-import: $(VENV)/.dev-deps
 	$(PY) bench/import_bench.py
