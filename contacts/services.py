@@ -292,8 +292,8 @@ def contacts_bulk_write(
     results: list[BulkResult | None] = [None] * len(items)
     send = send_email or [False] * len(items)
 
-    known_clients = set(
-        Client.objects.filter(pk__in={item["client_id"] for item in items}).values_list("pk", flat=True)
+    known_clients = dict(
+        Client.objects.filter(pk__in={item["client_id"] for item in items}).values_list("pk", "company_name")
     )
     seen: set[str] = set()
     pending = []
@@ -309,18 +309,29 @@ def contacts_bulk_write(
 
     # Most batches of a load are all new: insert first and let the unique email index
     # check them all at once; look rows up only when it refuses.
-    if all(_creatable(items[i]) for i in pending) and _insert([items[i] for i in pending]):
+    inserted = None
+    if all(_creatable(items[i]) for i in pending):
+        inserted = _insert([items[i] for i in pending], known_clients)
+    if inserted is not None:
         new, changes = pending, []
     else:
         new, changes = _sort_existing(items, pending, results, update_existing, move_between_clients)
-        if not _insert([items[i] for i in new]):
-            new = [i for i in new if _insert_one(items[i], results, i)]
+        inserted = _insert([items[i] for i in new], known_clients)
+        if inserted is None:
+            inserted = []
+            for index in list(new):
+                one = _insert([items[index]], known_clients)
+                if one is None:  # a concurrent writer took the email after the lookup
+                    results[index] = BulkResult("error", errors={"email": [DUPLICATE_EMAIL]})
+                    new.remove(index)
+                else:
+                    inserted += one
     _apply_changes(changes)
 
-    written = _living_rows([items[i]["email"] for i in new] + [row["email"] for _, _, row in changes])
+    written = _living_rows([row["email"] for _, _, row in changes])
     events = []
-    for index in new:
-        after = contact_row_representation(written[items[index]["email"].lower()])
+    for index, row in zip(new, inserted, strict=True):
+        after = contact_row_representation(row)
         results[index] = BulkResult("created", after["id"], contact=after)
         events.append((Event.Type.CREATED, None, after))
         if send[index]:
@@ -429,22 +440,14 @@ def _apply_changes(changes) -> None:
             cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", rows)
 
 
-def _insert(items: list[dict]) -> bool:
-    """Insert every item in one statement (a savepoint); False if the database refused."""
+def _insert(items: list[dict], client_names: dict[int, str]) -> list[dict] | None:
+    """Insert every item in one statement (a savepoint); the new rows, or None if the
+    database refused (an email that exists)."""
     try:
         with transaction.atomic():
-            contacts_bulk_insert(items)
+            return contacts_bulk_insert(items, client_names=client_names)
     except IntegrityError:
-        return False
-    return True
-
-
-def _insert_one(item, results, index) -> bool:
-    # A concurrent writer took an email after the lookup: find which, item by item.
-    if _insert([item]):
-        return True
-    results[index] = BulkResult("error", errors={"email": [DUPLICATE_EMAIL]})
-    return False
+        return None
 
 
 def _sql_literal(value) -> str:
@@ -456,18 +459,43 @@ def _sql_literal(value) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def contacts_bulk_insert(rows: list[dict]) -> None:
-    """Insert many new contacts at once, with contact_create's defaults.
+def _next_ids(count: int) -> list[int]:
+    """Ids for `count` new users, taken before the insert so that the insert can stay a
+    COPY (which returns nothing). PostgreSQL: the id sequence. SQLite: writers run one at
+    a time, so the ids after the table's AUTOINCREMENT counter are this transaction's."""
+    table = User._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        found = cursor.fetchone()
+        start = (found[0] if found else 0) + 1
+        return list(range(start, start + count))
+
+
+def contacts_bulk_insert(rows: list[dict], *, client_names: dict[int, str] | None = None) -> list[dict]:
+    """Insert many new contacts at once, with contact_create's defaults; the new rows, as
+    rows of LIST_VALUES (contacts.representation), ids included.
 
     Each row holds first_name, last_name, email and client_id, and any of the optional
     fields, cleaned. Uniqueness is left to the database, which raises IntegrityError for
     the whole statement. PostgreSQL gets one COPY, other databases one executemany with
     the batch's constants written into the statement: no model instance and no constant
     parameter per row, so a million rows stay cheap (docs/PERFORMANCE.md, Import).
+    `client_names` (id to company name) fills the rows' client; without it, one query.
     """
     if not rows:
-        return
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+        return []
+    if client_names is None:
+        client_names = dict(
+            Client.objects.filter(pk__in={row["client_id"] for row in rows}).values_list("pk", "company_name")
+        )
+    role = default_contact_role()
+    moment = timezone.now()
+    now = connection.ops.adapt_datetimefield_value(moment)
     constants = {
         # One unusable password per batch: it can never authenticate, and set-password
         # tokens also depend on the user's id.
@@ -479,7 +507,7 @@ def contacts_bulk_insert(rows: list[dict]) -> None:
         "is_active": True,
         "date_joined": now,
         "user_type": User.UserType.CLIENT.value,
-        "role_id": default_contact_role().pk,
+        "role_id": role.pk,
         "deleted_at": None,
         "is_account_owner": False,
         "created_at": now,
@@ -487,13 +515,14 @@ def contacts_bulk_insert(rows: list[dict]) -> None:
     }
     by_name = {f.attname: f.column for f in User._meta.concrete_fields}
     quote = connection.ops.quote_name
-    row_columns = [quote(by_name[name]) for name in BULK_ROW_FIELDS]
+    row_columns = [quote(by_name[name]) for name in ("id", *BULK_ROW_FIELDS)]
     constant_columns = [quote(by_name[name]) for name in constants]
     table = quote(User._meta.db_table)
     column_sql = ", ".join(row_columns + constant_columns)
+    ids = _next_ids(len(rows))
     values = [
-        tuple(row.get(name, User.Status.ACTIVE if name == "status" else None) for name in BULK_ROW_FIELDS)
-        for row in rows
+        (pk, *(row.get(name, User.Status.ACTIVE if name == "status" else None) for name in BULK_ROW_FIELDS))
+        for pk, row in zip(ids, rows, strict=True)
     ]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -507,6 +536,13 @@ def contacts_bulk_insert(rows: list[dict]) -> None:
         else:
             placeholders = ", ".join(["%s"] * len(row_columns) + [_sql_literal(v) for v in constants.values()])
             cursor.executemany(f"INSERT INTO {table} ({column_sql}) VALUES ({placeholders})", values)
+    fixed = {"is_account_owner": False, "role_id": role.pk, "role__name": role.name, "created_at": moment,
+             "updated_at": moment, "version": 1}
+    return [
+        {**dict(zip(("id", *BULK_ROW_FIELDS), value, strict=True)), **fixed,
+         "client__company_name": client_names.get(value[4])}
+        for value in values
+    ]
 
 
 def enqueue_welcome_email(contact_id: int) -> None:

@@ -250,11 +250,12 @@ def test_a_database_error_mid_import_rolls_back_only_the_batch_in_progress(tmp_p
     calls = {"n": 0}
     real_insert = services.contacts_bulk_insert
 
-    def failing_insert(rows):
+    def failing_insert(rows, **kwargs):
         calls["n"] += 1
-        real_insert(rows)  # the rows are written...
+        inserted = real_insert(rows, **kwargs)  # the rows are written...
         if calls["n"] == 2:
             raise OperationalError("server closed the connection")  # ...then the batch fails
+        return inserted
 
     monkeypatch.setattr(services, "contacts_bulk_insert", failing_insert)
     path = write(tmp_path, HEADER + "".join(f"P{i},L,p{i}@example.com,{company.pk},,,\n" for i in range(6)))
