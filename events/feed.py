@@ -13,6 +13,7 @@ import base64
 import binascii
 
 from django.db import connection, models
+from django.db.models.functions import Cast
 
 from .models import Event, FeedHorizon
 
@@ -80,15 +81,22 @@ def head_position() -> tuple[int, int]:
 
 
 def read_feed(
-    *, after: tuple[int, int] | None, limit: int, types=None, contact_id=None, client_id=None
+    *, after: tuple[int, int] | None, limit: int, types=None, contact_id=None, client_id=None,
+    as_json_text: bool = False,
 ) -> tuple[list[Event], tuple[int, int], bool]:
-    """(events, the position after the last one, whether more are ready)."""
+    """(events, the position after the last one, whether more are ready). With
+    `as_json_text`, `changes` and `data` come as JSON text (changes_text, data_text), for
+    an answer that writes them as they are."""
     start = after or (0, 0)
     if after is not None:
         horizon = FeedHorizon.objects.filter(pk=1).first()
         if horizon is not None and start < (horizon.txid, horizon.event_id):
             raise CursorExpired()
     events = Event.objects.all()
+    if as_json_text:
+        events = events.defer("changes", "data").annotate(
+            changes_text=Cast("changes", models.TextField()), data_text=Cast("data", models.TextField())
+        )
     if types:
         events = events.filter(type__in=types)
     if contact_id is not None:

@@ -1,3 +1,4 @@
+from contacts_api.api.renderers import RawJSON
 from contacts_api.api.serializers import format_datetime
 
 from .models import Event, public_id
@@ -13,6 +14,7 @@ def event_representation(event: Event) -> dict:
         "client_id": event.client_id,
         "actor": event.actor,
         "request_id": event.request_id,
-        "changes": event.changes,
-        "data": event.data,
+        # The feed reads these as text (feed.as_json_text): written as they are.
+        "changes": RawJSON(event.changes_text) if hasattr(event, "changes_text") else event.changes,
+        "data": RawJSON(event.data_text) if hasattr(event, "data_text") else event.data,
     }

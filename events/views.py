@@ -50,7 +50,7 @@ class EventViewSet(APIViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         try:
             events, position, has_more = read_feed(
                 after=query["after"], limit=query["limit"], types=query["type"],
-                contact_id=query["contact_id"], client_id=query["client_id"],
+                contact_id=query["contact_id"], client_id=query["client_id"], as_json_text=True,
             )
         except CursorExpired as error:
             raise CursorExpiredError() from error
