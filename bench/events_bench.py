@@ -181,6 +181,7 @@ def main():
             def log_message(self, *a):
                 pass
 
+        c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)  # the last one may have idled out
         for _ in range(10):
             receiver = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
             threading.Thread(target=receiver.serve_forever, daemon=True).start()

@@ -65,7 +65,12 @@ def decode_cursor(cursor: str) -> tuple[int, int]:
     return position
 
 
-def position_of(event: Event) -> tuple[int, int]:
+FEED_ROW_FIELDS = ("id", "txid", "type", "occurred_at", "contact_id", "client_id", "actor", "request_id")
+
+
+def position_of(event: Event | dict) -> tuple[int, int]:
+    if isinstance(event, dict):
+        return (event["txid"] or 0, event["id"])
     return (event.txid or 0, event.pk)
 
 
@@ -85,18 +90,15 @@ def read_feed(
     as_json_text: bool = False,
 ) -> tuple[list[Event], tuple[int, int], bool]:
     """(events, the position after the last one, whether more are ready). With
-    `as_json_text`, `changes` and `data` come as JSON text (changes_text, data_text), for
-    an answer that writes them as they are."""
+    `as_json_text`, the events are rows of values whose `changes` and `data` are JSON text
+    (changes_text, data_text), for an answer that writes them as they are: half the time
+    of model instances decoding the JSON of 1,000 events."""
     start = after or (0, 0)
     if after is not None:
         horizon = FeedHorizon.objects.filter(pk=1).first()
         if horizon is not None and start < (horizon.txid, horizon.event_id):
             raise CursorExpired()
     events = Event.objects.all()
-    if as_json_text:
-        events = events.defer("changes", "data").annotate(
-            changes_text=Cast("changes", models.TextField()), data_text=Cast("data", models.TextField())
-        )
     if types:
         events = events.filter(type__in=types)
     if contact_id is not None:
@@ -112,6 +114,9 @@ def read_feed(
         )
     else:
         events = events.filter(id__gt=start[1]).order_by("id")
+    if as_json_text:
+        events = events.values(*FEED_ROW_FIELDS, changes_text=Cast("changes", models.TextField()),
+                               data_text=Cast("data", models.TextField()))
     rows = list(events[: limit + 1])
     page = rows[:limit]
     return page, (position_of(page[-1]) if page else start), len(rows) > limit
