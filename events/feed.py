@@ -65,7 +65,7 @@ def decode_cursor(cursor: str) -> tuple[int, int]:
     return position
 
 
-FEED_ROW_FIELDS = ("id", "txid", "type", "occurred_at", "contact_id", "client_id", "actor", "request_id")
+FEED_ROW_FIELDS = ("id", "txid", "type", "occurred_at", "contact_id", "client_id", "request_id")
 
 
 def position_of(event: Event | dict) -> tuple[int, int]:
@@ -90,8 +90,8 @@ def read_feed(
     as_json_text: bool = False,
 ) -> tuple[list[Event], tuple[int, int], bool]:
     """(events, the position after the last one, whether more are ready). With
-    `as_json_text`, the events are rows of values whose `changes` and `data` are JSON text
-    (changes_text, data_text), for an answer that writes them as they are: half the time
+    `as_json_text`, the events are rows of values whose `actor`, `changes` and `data` are
+    JSON text (actor_text, changes_text, data_text), for an answer that writes them as they are: half the time
     of model instances decoding the JSON of 1,000 events."""
     start = after or (0, 0)
     if after is not None:
@@ -115,8 +115,9 @@ def read_feed(
     else:
         events = events.filter(id__gt=start[1]).order_by("id")
     if as_json_text:
-        events = events.values(*FEED_ROW_FIELDS, changes_text=Cast("changes", models.TextField()),
-                               data_text=Cast("data", models.TextField()))
+        events = events.values(
+            *FEED_ROW_FIELDS, **{f"{name}_text": Cast(name, models.TextField()) for name in ("actor", "changes", "data")}
+        )
     rows = list(events[: limit + 1])
     page = rows[:limit]
     return page, (position_of(page[-1]) if page else start), len(rows) > limit

@@ -13,7 +13,7 @@ def event_representation(event: Event | dict) -> dict:
             "occurred_at": format_datetime(event["occurred_at"]),
             "contact_id": event["contact_id"],
             "client_id": event["client_id"],
-            "actor": event["actor"],
+            "actor": RawJSON(event["actor_text"]),
             "request_id": event["request_id"],
             "changes": RawJSON(event["changes_text"]),
             "data": RawJSON(event["data_text"]),
