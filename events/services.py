@@ -24,6 +24,8 @@ NOT_CHANGES = ("version", "dates")
 def changes_between(before: dict | None, after: dict) -> dict:
     """{field: {"from", "to"}} for each field of the object that differs; every field from
     null when there was no object before."""
+    if before is None:
+        return {name: {"from": None, "to": value} for name, value in after.items() if name not in NOT_CHANGES}
     return {
         name: {"from": None if before is None else before.get(name), "to": value}
         for name, value in after.items()
