@@ -222,9 +222,11 @@ def contact_set_account_owner(*, user: User, actor: Actor, if_match: Preconditio
     """
     if user.user_type != User.UserType.CLIENT or user.client_id is None:
         raise ConflictError(NOT_A_CLIENT_CONTACT)
-    # select_for_update is a no-op on SQLite, where IMMEDIATE transactions already
-    # serialize writers.
-    Client.objects.select_for_update().filter(pk=user.client_id).first()
+    # FOR NO KEY UPDATE: it serializes owner changes of one client, yet does not wait for
+    # (or block) the KEY SHARE lock that inserting a contact of that client takes for its
+    # foreign key; FOR UPDATE did, and a create and a set-owner deadlocked. A no-op on
+    # SQLite, where IMMEDIATE transactions already serialize writers.
+    Client.objects.select_for_update(no_key=True).filter(pk=user.client_id).first()
     contact = _lock(user, if_match)
     if contact.client_id != user.client_id:  # moved to no client since the caller read it
         raise ConflictError(NOT_A_CLIENT_CONTACT)

@@ -54,3 +54,25 @@ def test_writers_sending_the_version_they_read_cannot_both_win(write_key):
     assert sorted(statuses) == [200] + [412] * 7
     contact.refresh_from_db()
     assert contact.version == 2
+
+
+def test_creates_and_owner_changes_of_one_client_at_once_never_deadlock(write_key):
+    company = ClientFactory()
+    contacts = [ContactFactory(client=company) for _ in range(4)]
+
+    def work(index):
+        api = api_client_for(write_key)
+        statuses = []
+        for step in range(6):
+            if index % 2:
+                target = contacts[(index + step) % len(contacts)]
+                statuses.append(api.post(f"/api/v1/contacts/{target.pk}/set-account-owner").status_code)
+            else:
+                body = {"first_name": "A", "last_name": "B", "email": f"w{index}-{step}@example.com",
+                        "clientid": company.pk}
+                statuses.append(api.post("/api/v1/contacts", body, format="json").status_code)
+        return statuses
+
+    statuses = sum(run_concurrently(8, work), [])
+    assert 503 not in statuses and set(statuses) <= {200, 201}
+    assert Contact.objects.filter(client=company, is_account_owner=True).count() == 1

@@ -2,6 +2,7 @@
 
 import logging
 
+from django.core.exceptions import SuspiciousOperation
 from django.db import InterfaceError, OperationalError
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler
@@ -132,6 +133,9 @@ def _to_api_exception(exc):
         return PreconditionFailedError(exc.message)
     if isinstance(exc, ServiceError):
         return exceptions.ValidationError({"non_field_errors": [exc.message]})
+    if isinstance(exc, SuspiciousOperation):
+        # Too many fields (DATA_UPLOAD_MAX_NUMBER_FIELDS), a bad Host, and the like.
+        return exceptions.ParseError(f"The request was refused: {exc}")
     if isinstance(exc, (OperationalError, InterfaceError)):
         # The database cannot be reached (or is locked past its busy timeout).
         logger.warning("Database unavailable: %s", exc)

@@ -5,6 +5,7 @@ import re
 import time
 import uuid
 
+from django.core.exceptions import SuspiciousOperation
 from django.http import JsonResponse
 from django.views.defaults import server_error as django_server_error
 
@@ -63,5 +64,7 @@ class RequestIDMiddleware:
     def process_exception(self, request, exception):
         if not request.path.startswith(API_PREFIX):
             return None
+        if isinstance(exception, SuspiciousOperation):  # e.g. too many fields on the schema view
+            return JsonResponse(error_body(400, f"The request was refused: {exception}"), status=400)
         logger.exception("Unhandled error on %s %s", request.method, request.path)
         return server_error(request)

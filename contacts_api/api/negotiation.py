@@ -17,3 +17,10 @@ class JSONOnlyNegotiation(DefaultContentNegotiation):
             except NotAcceptable:
                 pass
         return renderers[0], renderers[0].media_type
+
+    def select_parser(self, request, parsers):
+        # A body's Content-Type names one type: `*/*`, `application/*` or `*/json` would
+        # match any parser in DRF's comparison, and the contract answers them with 415.
+        if "*" in request.content_type.split(";")[0]:
+            return None
+        return super().select_parser(request, parsers)

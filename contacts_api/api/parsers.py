@@ -3,13 +3,31 @@ import re
 
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.utils import json as drf_json
+
+
+def _no_duplicate_keys(pairs):
+    keys = [key for key, _ in pairs]
+    if len(keys) != len(set(keys)):
+        repeated = sorted({key for key in keys if keys.count(key) > 1})
+        raise ParseError(f"JSON parse error - a key appears twice in one object: {', '.join(repeated)}.")
+    return dict(pairs)
 
 
 class StrictJSONParser(JSONParser):
-    """JSON, refusing text that cannot be stored (lone UTF-16 surrogates such as "\\ud800")."""
+    """JSON, refusing what DRF's parser would let through or fail on: a key twice in one
+    object (DRF keeps the last), nesting deep enough to exhaust Python's recursion (a
+    500), and text that cannot be stored (lone UTF-16 surrogates such as "\\ud800")."""
 
     def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
+        encoding = (parser_context or {}).get("encoding", "utf-8")
+        try:
+            # DRF's own loads: NaN and Infinity are refused, as its parser does.
+            data = drf_json.loads(stream.read().decode(encoding), object_pairs_hook=_no_duplicate_keys)
+        except RecursionError as error:
+            raise ParseError("JSON parse error - the body nests too deep.") from error
+        except (ValueError, UnicodeDecodeError) as error:
+            raise ParseError(f"JSON parse error - {error}") from error
         try:
             json.dumps(data, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError as error:
