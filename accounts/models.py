@@ -16,6 +16,7 @@ from .validators import (
     POSITION_MAX_LENGTH,
     SOCIAL_MAX_LENGTH,
     validate_phone,
+    validate_plain_text,
 )
 
 
@@ -86,8 +87,8 @@ class User(Timestamped, AbstractUser):
         validators=[UnicodeUsernameValidator()],
         error_messages={"unique": "A user with that username already exists."},
     )
-    first_name = models.CharField(max_length=NAME_MAX_LENGTH, blank=True)
-    last_name = models.CharField(max_length=NAME_MAX_LENGTH, blank=True)
+    first_name = models.CharField(max_length=NAME_MAX_LENGTH, blank=True, validators=[validate_plain_text])
+    last_name = models.CharField(max_length=NAME_MAX_LENGTH, blank=True, validators=[validate_plain_text])
     email = models.EmailField(max_length=EMAIL_MAX_LENGTH, blank=True)
     user_type = models.CharField(max_length=10, choices=UserType.choices, default=UserType.STAFF)
     # Indexed by user_client_alive_idx (client, id) instead of a plain FK index: every
@@ -113,15 +114,17 @@ class User(Timestamped, AbstractUser):
     search_text = models.GeneratedField(
         expression=_search_text_expression(), output_field=models.TextField(), db_persist=True
     )
-    job_position = models.CharField(max_length=POSITION_MAX_LENGTH, null=True, blank=True)
+    job_position = models.CharField(
+        max_length=POSITION_MAX_LENGTH, null=True, blank=True, validators=[validate_plain_text]
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     deleted_at = models.DateTimeField(null=True, blank=True)
     is_account_owner = models.BooleanField(default=False)
-    linkedin = models.CharField(max_length=SOCIAL_MAX_LENGTH, null=True, blank=True)
-    twitter = models.CharField(max_length=SOCIAL_MAX_LENGTH, null=True, blank=True)
-    facebook = models.CharField(max_length=SOCIAL_MAX_LENGTH, null=True, blank=True)
-    instagram = models.CharField(max_length=SOCIAL_MAX_LENGTH, null=True, blank=True)
-    skype = models.CharField(max_length=SOCIAL_MAX_LENGTH, null=True, blank=True)
+    linkedin = models.CharField(max_length=SOCIAL_MAX_LENGTH, null=True, blank=True, validators=[validate_plain_text])
+    twitter = models.CharField(max_length=SOCIAL_MAX_LENGTH, null=True, blank=True, validators=[validate_plain_text])
+    facebook = models.CharField(max_length=SOCIAL_MAX_LENGTH, null=True, blank=True, validators=[validate_plain_text])
+    instagram = models.CharField(max_length=SOCIAL_MAX_LENGTH, null=True, blank=True, validators=[validate_plain_text])
+    skype = models.CharField(max_length=SOCIAL_MAX_LENGTH, null=True, blank=True, validators=[validate_plain_text])
     # A contact's version (API.md 6.1): 1 when created, one more on every change of what
     # the contact object shows, moved by contacts.services in the statement that changes it.
     version = models.PositiveIntegerField(default=1, db_default=1, editable=False)

@@ -35,6 +35,22 @@ def validate_storable(value: str) -> None:
         raise ValidationError("Null characters and invalid UTF-8 are not allowed.", code="unstorable")
 
 
+# Control characters (ESC, newline, DEL, C1) and the marks that reorder text (U+202E
+# and kin) have no place in a name or a handle: they forge log lines and spoof what a
+# reader sees. Applied by the model, the API and the import to every free text field.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+PLAIN_TEXT_MESSAGE = "Control characters and text-direction marks are not allowed."
+
+
+def is_plain_text(value: str) -> bool:
+    return not _CONTROL.search(value)
+
+
+def validate_plain_text(value: str) -> None:
+    if _CONTROL.search(value):
+        raise ValidationError(PLAIN_TEXT_MESSAGE, code="control_characters")
+
+
 def normalize_email(email: str) -> str:
     """Keep the address as given but lower-case its domain (API.md 3.4)."""
     email = email.strip()

@@ -13,6 +13,7 @@ from accounts.validators import (
     SOCIAL_MAX_LENGTH,
     SOCIAL_NETWORKS,
     validate_phone,
+    validate_plain_text,
 )
 from clients.models import Client
 from dataio.columns import Column, clean_row, email_column, id_column
@@ -21,15 +22,15 @@ from events.actors import command_actor
 from .services import contacts_bulk_write
 
 COLUMNS = [
-    Column("first_name", required=True, limit=NAME_MAX_LENGTH),
-    Column("last_name", required=True, limit=NAME_MAX_LENGTH),
+    Column("first_name", required=True, limit=NAME_MAX_LENGTH, validators=[validate_plain_text]),
+    Column("last_name", required=True, limit=NAME_MAX_LENGTH, validators=[validate_plain_text]),
     email_column(required=True),
     id_column("client_id"),
     Column("client", attname="client_name", limit=Client._meta.get_field("company_name").max_length),
     Column("phone", limit=PHONE_MAX_LENGTH, validators=[validate_phone]),
-    Column("position", attname="job_position", limit=POSITION_MAX_LENGTH),
+    Column("position", attname="job_position", limit=POSITION_MAX_LENGTH, validators=[validate_plain_text]),
     Column("status", choices=(User.Status.ACTIVE, User.Status.INACTIVE), default=User.Status.ACTIVE),
-    *(Column(network, limit=SOCIAL_MAX_LENGTH) for network in SOCIAL_NETWORKS),
+    *(Column(network, limit=SOCIAL_MAX_LENGTH, validators=[validate_plain_text]) for network in SOCIAL_NETWORKS),
     # Written by exports; read-only like the API's own (a row's version moves on its own).
     id_column("version"),
 ]

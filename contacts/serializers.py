@@ -18,13 +18,16 @@ from accounts.validators import (
     MAX_ID,
     NAME_MAX_LENGTH,
     PHONE_MAX_LENGTH,
+    PLAIN_TEXT_MESSAGE,
     POSITION_MAX_LENGTH,
     SOCIAL_MAX_LENGTH,
     SOCIAL_NETWORKS,
+    is_plain_text,
     validate_phone,
+    validate_plain_text,
 )
 from clients.models import Client
-from contacts_api.api.serializers import DatesSerializer
+from contacts_api.api.serializers import DatesSerializer, IntegerField
 
 from .representation import contact_representation
 
@@ -97,6 +100,8 @@ class SocialField(serializers.Field):
                 errors.append(f"{key}: must be a string or null.")
             elif "\x00" in value:
                 errors.append(f"{key}: null characters are not allowed.")
+            elif not is_plain_text(value):
+                errors.append(f"{key}: {PLAIN_TEXT_MESSAGE[0].lower()}{PLAIN_TEXT_MESSAGE[1:]}")
             elif len(value.strip()) > SOCIAL_MAX_LENGTH:
                 errors.append(f"{key}: ensure this field has no more than {SOCIAL_MAX_LENGTH} characters.")
             else:
@@ -112,8 +117,8 @@ class SocialField(serializers.Field):
 class ContactWriteSerializer(serializers.Serializer):
     """Fields and rules shared by create and update (API.md 3.4, 3.5)."""
 
-    first_name = serializers.CharField(max_length=NAME_MAX_LENGTH)
-    last_name = serializers.CharField(max_length=NAME_MAX_LENGTH)
+    first_name = serializers.CharField(max_length=NAME_MAX_LENGTH, validators=[validate_plain_text])
+    last_name = serializers.CharField(max_length=NAME_MAX_LENGTH, validators=[validate_plain_text])
     email = serializers.EmailField(max_length=EMAIL_MAX_LENGTH)
     phone = serializers.CharField(
         max_length=PHONE_MAX_LENGTH,
@@ -129,6 +134,7 @@ class ContactWriteSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         allow_blank=True,
+        validators=[validate_plain_text],
         help_text="Job position (returned as job_position). null or \"\" clears it.",
     )
     status = serializers.ChoiceField(choices=WRITABLE_STATUSES, required=False)
@@ -140,7 +146,7 @@ class ContactWriteSerializer(serializers.Serializer):
 
 
 class ContactCreateSerializer(ContactWriteSerializer):
-    clientid = serializers.IntegerField(
+    clientid = IntegerField(
         source="client",
         min_value=1,
         max_value=MAX_ID,
@@ -170,9 +176,9 @@ class ContactBatchItemSerializer(ContactCreateSerializer):
     required only when the item creates a contact, and the clients of the whole batch
     are checked at once: contacts_bulk_write decides both."""
 
-    first_name = serializers.CharField(max_length=NAME_MAX_LENGTH, required=False)
-    last_name = serializers.CharField(max_length=NAME_MAX_LENGTH, required=False)
-    clientid = serializers.IntegerField(
+    first_name = serializers.CharField(max_length=NAME_MAX_LENGTH, required=False, validators=[validate_plain_text])
+    last_name = serializers.CharField(max_length=NAME_MAX_LENGTH, required=False, validators=[validate_plain_text])
+    clientid = IntegerField(
         source="client_id",
         min_value=1,
         max_value=MAX_ID,

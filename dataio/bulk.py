@@ -354,6 +354,19 @@ def open_output(path: str | None, *, stdout=None):
         raise BulkUsageError(f"cannot write {path}: {error.strerror}") from error
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NEUTRALIZED = "'"
+
+
+def spreadsheet_safe(value) -> str:
+    """A CSV cell a spreadsheet will not run: text that begins like a formula gets a
+    leading apostrophe (OWASP's advice for CSV injection); the import takes it off again."""
+    if value is None:
+        return ""
+    text = str(value)
+    return NEUTRALIZED + text if text.startswith(FORMULA_STARTS) else text
+
+
 def write_rows(stream, file_format: str, columns: list[str], rows: Iterable[tuple]) -> int:
     """Write rows (tuples in `columns` order) as CSV with a header, or as JSON Lines."""
     count = 0
@@ -361,7 +374,7 @@ def write_rows(stream, file_format: str, columns: list[str], rows: Iterable[tupl
         writer = csv.writer(stream, lineterminator="\n")
         writer.writerow(columns)
         for row in rows:
-            writer.writerow(["" if value is None else value for value in row])
+            writer.writerow([spreadsheet_safe(value) for value in row])
             count += 1
     else:
         for row in rows:

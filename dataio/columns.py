@@ -47,7 +47,10 @@ class Column:
         self.validators = [validate_storable, *validators]
 
     def clean(self, raw: str | None):
-        value = (raw or "").strip()
+        # Spaces only: trimming a tab or a CR could leave a cell that starts like a formula.
+        value = (raw or "").strip(" ")
+        if value[:1] == "'" and value[1:2] in ("=", "+", "-", "@", "\t", "\r"):
+            value = value[1:]  # an export's mark against spreadsheet formulas (dataio.bulk)
         if not value:
             if self.required:
                 raise ValidationError(REQUIRED, code="required")

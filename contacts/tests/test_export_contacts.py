@@ -22,7 +22,7 @@ def test_it_exports_the_import_columns_in_id_order(tmp_path):
     assert lines[0] == (
         "first_name,last_name,email,client_id,phone,position,status,linkedin,twitter,facebook,instagram,skype,version"
     )
-    assert lines[1] == f"{first.first_name},{first.last_name},{first.email},{first.client_id},+1 555,CTO,active,,@a,,,,1"
+    assert lines[1] == f"{first.first_name},{first.last_name},{first.email},{first.client_id},'+1 555,CTO,active,,'@a,,,,1"
     assert len(lines) == 2
     assert "Exported 1 rows" in out
 

@@ -15,6 +15,17 @@ from .exceptions import SERVER_ERROR_MESSAGE, error_body
 
 logger = logging.getLogger("contacts_api.requests")
 
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_SET_PASSWORD_LINK = re.compile(r"^(/accounts/reset/[^/]+/)[^/]+/")
+
+
+def loggable_path(path: str) -> str:
+    """The path as a log line may show it: control characters escaped (no forged lines),
+    the one-time token of a set-password link masked."""
+    path = _SET_PASSWORD_LINK.sub(r"\1********/", path)
+    return _UNPRINTABLE.sub(lambda match: f"\\x{ord(match.group()):02x}", path)
+
+
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 API_PREFIX = "/api/"
 
@@ -53,7 +64,7 @@ class RequestIDMiddleware:
             logger.info(
                 "%s %s %s %.1fms",
                 request.method,
-                request.path,
+                loggable_path(request.path),
                 response.status_code,
                 (time.perf_counter() - started) * 1000,
             )
@@ -66,5 +77,5 @@ class RequestIDMiddleware:
             return None
         if isinstance(exception, SuspiciousOperation):  # e.g. too many fields on the schema view
             return JsonResponse(error_body(400, f"The request was refused: {exception}"), status=400)
-        logger.exception("Unhandled error on %s %s", request.method, request.path)
+        logger.exception("Unhandled error on %s %s", request.method, loggable_path(request.path))
         return server_error(request)
