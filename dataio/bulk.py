@@ -132,6 +132,9 @@ class JSONLinesSource:
             except ValueError as error:
                 yield SourceRow(number, {}, ("row", f"invalid JSON: {error}"))
                 continue
+            except RecursionError:
+                yield SourceRow(number, {}, ("row", "invalid JSON: it nests too deep"))
+                continue
             if not isinstance(data, dict):
                 yield SourceRow(number, {}, ("row", "expected a JSON object"))
                 continue

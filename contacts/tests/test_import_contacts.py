@@ -345,3 +345,17 @@ def test_imported_contacts_are_created_as_the_api_creates_them(tmp_path, company
     assert (data["role"]["name"], data["account_owner"], data["status"]) == ("Client", "no", "active")
     assert data["dates"]["created"] == data["dates"]["updated"]
     assert User.objects.get(pk=contact.pk).user_type == "client"
+
+
+def test_a_json_line_that_nests_too_deep_or_holds_a_lone_surrogate_fails_its_line_only(tmp_path, company):
+    lines = [
+        json.dumps({"first_name": "A", "last_name": "B", "email": "a@example.com", "client_id": company.pk}),
+        "[" * 100000,
+        '{"first_name": "Lone\\ud800", "last_name": "B", "email": "l@example.com", "client_id": ' + f"{company.pk}}}",
+        json.dumps({"first_name": "C", "last_name": "D", "email": "c@example.com", "client_id": company.pk}),
+    ]
+    code, out, err = run_command("import_contacts", write(tmp_path, "\n".join(lines) + "\n", "c.jsonl"))
+    assert code == 1
+    assert "line 2: row: invalid JSON: it nests too deep" in err
+    assert "line 3: first_name:" in err
+    assert emails() == ["a@example.com", "c@example.com"]
