@@ -2,6 +2,7 @@
 
 import hmac
 from datetime import timedelta
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -84,7 +85,9 @@ def api_key_verify(raw_key: str) -> APIKey:
     if not key.user.is_active or not key.user.is_staff:
         raise InvalidAPIKey("The owner of this API key is inactive.")
     if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
-        APIKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        # After the request's transaction, if there is one: a write here would give it a
+        # transaction id before its contacts' locks (events.feed orders by that id).
+        transaction.on_commit(partial(APIKey.objects.filter(pk=key.pk).update, last_used_at=now))
         key.last_used_at = now
     return key
 

@@ -74,6 +74,32 @@ def _save(contact: Contact, **kwargs) -> None:
         _raise_for_integrity_error(error)
 
 
+# Advisory lock keys: a contact's is minus its id, a client's owner changes minus 2**62
+# minus the client's id, apart from the other advisory locks (idempotency keys, the
+# database cache's counters).
+CLIENT_LOCK_BASE = -(2**62)
+
+
+def _wait_for_writers(contact_ids) -> None:
+    """Wait until no other transaction is writing these contacts, and keep them until this
+    one ends, without giving this transaction an id yet (PostgreSQL advisory locks).
+
+    Every write takes these before its first write, so a contact's next writer gets its
+    transaction id after the previous writer committed: the feed, ordered by that id,
+    then lists each contact's changes in the order they were made (events.feed). In
+    ascending order, so that two writers never wait for each other. SQLite runs one writer
+    at a time already.
+    """
+    if connection.vendor != "postgresql":
+        return
+    ids = sorted(set(contact_ids))
+    if not ids:
+        return
+    with connection.cursor() as cursor:
+        # One statement: unnest yields the sorted array in order, one lock after the other.
+        cursor.execute("SELECT count(pg_advisory_xact_lock(-id)) FROM unnest(%s::bigint[]) AS id", [ids])
+
+
 def _lock(user: User, if_match: Precondition | None, *, living: bool = True) -> Contact:
     """The contact's row as it is now, locked until the transaction ends.
 
@@ -82,6 +108,7 @@ def _lock(user: User, if_match: Precondition | None, *, living: bool = True) -> 
     caller's If-Match does not name its version. The comparison is made here, under the
     lock, so that two writers who read one version cannot both win (API.md 6.1).
     """
+    _wait_for_writers([user.pk])
     contacts = Contact.objects.alive() if living else Contact.objects.all()
     contact = contacts.with_related().select_for_update(of=("self",)).filter(pk=user.pk).first()
     if contact is None:
@@ -222,17 +249,20 @@ def contact_set_account_owner(*, user: User, actor: Actor, if_match: Preconditio
     """
     if user.user_type != User.UserType.CLIENT or user.client_id is None:
         raise ConflictError(NOT_A_CLIENT_CONTACT)
-    # FOR NO KEY UPDATE: it serializes owner changes of one client, yet does not wait for
-    # (or block) the KEY SHARE lock that inserting a contact of that client takes for its
-    # foreign key; FOR UPDATE did, and a create and a set-owner deadlocked. A no-op on
-    # SQLite, where IMMEDIATE transactions already serialize writers.
-    Client.objects.select_for_update(no_key=True).filter(pk=user.client_id).first()
+    # Owner changes of one client run one at a time. An advisory lock, not a lock on the
+    # client's row: FOR UPDATE there waited for the KEY SHARE lock that creating a contact
+    # of the client takes for its foreign key, and the two deadlocked; and a row lock would
+    # give this transaction an id before its contacts' locks (_wait_for_writers).
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CLIENT_LOCK_BASE - user.client_id])
+    previous = Contact.objects.filter(client_id=user.client_id, is_account_owner=True).exclude(pk=user.pk)
+    _wait_for_writers([user.pk, *previous.values_list("pk", flat=True)])
     contact = _lock(user, if_match)
     if contact.client_id != user.client_id:  # moved to no client since the caller read it
         raise ConflictError(NOT_A_CLIENT_CONTACT)
     if contact.is_account_owner:
         return contact
-    previous = Contact.objects.filter(client_id=contact.client_id, is_account_owner=True).exclude(pk=contact.pk)
     # Both owners' changes are events: read the previous owner as it is, then change it.
     was = [row for row in previous.select_for_update(of=("self",)).values(*LIST_VALUES)]
     if was:
@@ -311,6 +341,9 @@ def contacts_bulk_write(
 
     # Most batches of a load are all new: insert first and let the unique email index
     # check them all at once; look rows up only when it refuses.
+    # The contacts this batch may change, waited for before its first write (see
+    # _wait_for_writers); then all-new batches go in with one insert.
+    _wait_for_writers(_living_users([items[i]["email"] for i in pending]).values_list("pk", flat=True))
     inserted = None
     if all(_creatable(items[i]) for i in pending):
         inserted = _insert([items[i] for i in pending], known_clients)
