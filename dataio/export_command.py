@@ -1,5 +1,6 @@
 """The shared shape of the export commands."""
 
+import os
 import sys
 
 from django.core.management.base import BaseCommand
@@ -26,6 +27,14 @@ class ExportCommand(BaseCommand):
             sys.exit(bulk.EXIT_USAGE)
         try:
             count = bulk.write_rows(stream, file_format, self.columns, rows)
+            stream.flush()
+        except BrokenPipeError:
+            # The reader went away (`| head`): stop quietly, as Unix tools do. Python would
+            # print a traceback when it flushes stdout at exit, so point stdout elsewhere.
+            if hasattr(rows, "close"):
+                rows.close()  # the database cursor, before the connection goes
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(bulk.EXIT_OK)
         finally:
             if close:
                 stream.close()

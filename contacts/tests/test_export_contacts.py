@@ -57,3 +57,26 @@ def test_an_export_reimports_with_no_change(tmp_path, extension):
     assert code == 0
     assert "created: 0, updated: 0, unchanged: 2, skipped: 0, failed: 0" in out
     assert list(Contact.objects.order_by("id").values()) == before
+
+
+def test_an_export_to_a_reader_that_goes_away_stops_quietly(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the subprocess needs a database file of its own: SQLite")
+    database = tmp_path / "db.sqlite3"
+    env = {**__import__("os").environ, "DATABASE_URL": f"sqlite:///{database}"}
+    root = Path(__file__).resolve().parents[2]
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=root, env=env, check=True)
+    subprocess.run([sys.executable, "manage.py", "seed_demo", "--contacts", "700"]  # more than a pipe holds, cwd=root, env=env,
+                   check=True, capture_output=True)
+    done = subprocess.run(
+        f"{sys.executable} manage.py export_contacts | head -1", shell=True, cwd=root, env=env,
+        capture_output=True, text=True, executable="/bin/bash",
+    )
+    assert done.stdout.startswith("first_name,last_name,email")
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr
