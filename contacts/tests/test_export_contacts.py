@@ -72,7 +72,8 @@ def test_an_export_to_a_reader_that_goes_away_stops_quietly(tmp_path):
     env = {**__import__("os").environ, "DATABASE_URL": f"sqlite:///{database}"}
     root = Path(__file__).resolve().parents[2]
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=root, env=env, check=True)
-    subprocess.run([sys.executable, "manage.py", "seed_demo", "--contacts", "700"]  # more than a pipe holds, cwd=root, env=env,
+    # More rows than a pipe holds, so that the writer meets the closed pipe.
+    subprocess.run([sys.executable, "manage.py", "seed_demo", "--contacts", "700"], cwd=root, env=env,
                    check=True, capture_output=True)
     done = subprocess.run(
         f"{sys.executable} manage.py export_contacts | head -1", shell=True, cwd=root, env=env,
