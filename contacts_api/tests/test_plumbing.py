@@ -129,3 +129,17 @@ def test_a_single_contact_read_does_not_wait_for_a_list_turn(api, settings):
     contact = ContactFactory()
     with list_slot():
         assert api.get(f"/api/v1/contacts/{contact.pk}").status_code == 200
+
+
+def test_the_production_settings_of_the_readme_pass_the_deploy_check(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "DEBUG": "false", "ALLOWED_HOSTS": "api.example.com", "SECRET_KEY": "x" * 60 + "-Q7+k#",
+           "SECURE_SSL_REDIRECT": "true", "SECURE_HSTS_SECONDS": "31536000", "SECURE_HSTS_INCLUDE_SUBDOMAINS": "true",
+           "SECURE_HSTS_PRELOAD": "true", "SECURE_COOKIES": "true", "DATABASE_URL": f"sqlite:///{tmp_path / 'db'}"}
+    done = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                          cwd=Path(__file__).resolve().parents[2], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
