@@ -13,8 +13,13 @@ SOCIAL_MAX_LENGTH = 100
 # The largest id a 64-bit column holds: larger ids in a request are refused, not sent.
 MAX_ID = 2**63 - 1
 DUPLICATE_EMAIL = "A user with this email already exists."
+REQUIRED = "This field is required."  # DRF's and Django's wording
+CLIENT_NOT_FOUND = "No client with this id exists."
 SOCIAL_NETWORKS = ("linkedin", "twitter", "facebook", "instagram", "skype")
 
+# An integer as a parameter or an id must be written: ASCII digits, an optional sign.
+# Django's and DRF's integer fields also read "5.0", full-width and Arabic-Indic digits.
+ASCII_INTEGER = re.compile(r"^\s*[+-]?[0-9]{1,100}\s*$")
 PHONE_CHARACTERS = re.compile(r"^[0-9 +\-().]*$")
 PHONE_PUNCTUATION = " +-()."
 

@@ -14,6 +14,7 @@ from rest_framework import serializers
 from accounts.models import User
 from accounts.serializers import RoleSerializer
 from accounts.validators import (
+    CLIENT_NOT_FOUND,
     EMAIL_MAX_LENGTH,
     MAX_ID,
     NAME_MAX_LENGTH,
@@ -164,7 +165,7 @@ class ContactCreateSerializer(ContactWriteSerializer):
     def validate_clientid(self, value):
         client = Client.objects.filter(pk=value).first()
         if client is None:
-            raise serializers.ValidationError("No client with this id exists.")
+            raise serializers.ValidationError(CLIENT_NOT_FOUND)
         return client
 
     def validate_send_email(self, value):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from accounts.models import Role, User
-from accounts.validators import DUPLICATE_EMAIL, SOCIAL_NETWORKS, normalize_email
+from accounts.validators import CLIENT_NOT_FOUND, DUPLICATE_EMAIL, REQUIRED, SOCIAL_NETWORKS, normalize_email
 from clients.models import Client
 from contacts_api.errors import ConflictError, NotFoundError, PreconditionFailed, ServiceValidationError
 from contacts_api.versions import Precondition
@@ -35,7 +35,6 @@ CONTACT_NOT_FOUND = "Contact not found."
 OPTIONAL_FIELDS = ("phone", "job_position", "status", *SOCIAL_NETWORKS)
 # What a bulk write compares and changes; the email is what it matches by.
 UPDATED_FIELDS = ("first_name", "last_name", "client_id", *OPTIONAL_FIELDS)
-REQUIRED = "This field is required."
 
 
 def email_taken(email: str, *, exclude_pk: int | None = None) -> bool:
@@ -285,7 +284,6 @@ def contact_set_account_owner(*, user: User, actor: Actor, if_match: Preconditio
 BULK_ROW_FIELDS = ("first_name", "last_name", "email", "client_id", *OPTIONAL_FIELDS)
 IN_BATCH_DUPLICATE = "This email appears earlier in the batch."
 OWNER_MOVE = "The contact is its client's account owner; a bulk write never moves an account owner."
-CLIENT_NOT_FOUND = "No client with this id exists."
 
 
 @dataclass

@@ -16,9 +16,9 @@ from django.core.validators import (
     URLValidator,
 )
 
-from accounts.validators import EMAIL_MAX_LENGTH, MAX_ID, validate_storable
+from accounts.validators import EMAIL_MAX_LENGTH, MAX_ID, REQUIRED, validate_storable
+from dataio.bulk import FORMULA_STARTS, NEUTRALIZED
 
-REQUIRED = "This field is required."
 NOT_AN_INTEGER = "A valid integer is required."
 
 
@@ -49,8 +49,8 @@ class Column:
     def clean(self, raw: str | None):
         # Spaces only: trimming a tab or a CR could leave a cell that starts like a formula.
         value = (raw or "").strip(" ")
-        if value[:1] == "'" and value[1:2] in ("=", "+", "-", "@", "\t", "\r"):
-            value = value[1:]  # an export's mark against spreadsheet formulas (dataio.bulk)
+        if value.startswith(NEUTRALIZED) and value[1:].startswith(FORMULA_STARTS):
+            value = value[1:]  # an export's mark against spreadsheet formulas
         if not value:
             if self.required:
                 raise ValidationError(REQUIRED, code="required")

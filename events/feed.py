@@ -74,12 +74,17 @@ def position_of(event: Event | dict) -> tuple[int, int]:
     return (event.txid or 0, event.pk)
 
 
+def _served(events):
+    """On PostgreSQL, the events of transactions older than the oldest one running (and
+    this transaction's own): those that nothing can come before any more."""
+    return events.filter(models.Q(txid__lt=SnapshotXmin()) | models.Q(txid=OwnTransactionId()))
+
+
 def head_position() -> tuple[int, int]:
     """The position of the newest event the feed serves now (a new reader's start)."""
     events = Event.objects.all()
     if connection.vendor == "postgresql":
-        events = events.filter(models.Q(txid__lt=SnapshotXmin()) | models.Q(txid=OwnTransactionId()))
-        last = events.order_by("-txid", "-id").first()
+        last = _served(events).order_by("-txid", "-id").first()
     else:
         last = events.order_by("-id").first()
     return position_of(last) if last else (0, 0)
@@ -107,7 +112,7 @@ def read_feed(
         events = events.filter(client_id=client_id)
     if connection.vendor == "postgresql":
         events = (
-            events.filter(models.Q(txid__lt=SnapshotXmin()) | models.Q(txid=OwnTransactionId()))
+            _served(events)
             .alias(position=_row(models.F("txid"), models.F("id")))
             .filter(position__gt=_row(models.Value(start[0]), models.Value(start[1])))
             .order_by("txid", "id")

@@ -63,9 +63,7 @@ class Claim:
     fingerprint: str
 
     def store(self, *, status: int, body: bytes, location: str = "", etag: str = "") -> None:
-        """Keep the answer, in the caller's transaction; a 5xx is not kept."""
-        if status >= MIN_UNSTORED_STATUS:
-            return
+        """Keep the answer, in the caller's transaction (the caller keeps no 5xx)."""
         IdempotencyRecord.objects.create(
             api_key_id=self.api_key_id, key=self.key, fingerprint=self.fingerprint, status=status,
             body=body, location=location, etag=etag,

@@ -117,7 +117,7 @@ def lease_due(now, *, limit: int, exclude: set[int] = frozenset()) -> list[Webho
     return endpoints
 
 
-def _serve(endpoint: WebhookEndpoint) -> int:
+def serve(endpoint: WebhookEndpoint) -> int:
     """Send what is due to one leased endpoint; how many events it accepted."""
     if endpoint.test_requested_at is not None:
         message_id = f"msg_test_{uuid.uuid4().hex[:24]}"
@@ -162,18 +162,13 @@ def _failed(endpoint: WebhookEndpoint, answer, now) -> None:
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(**changes)
 
 
-def serve(endpoint: WebhookEndpoint) -> int:
-    """Serve one leased endpoint; how many events it accepted."""
-    return _serve(endpoint)
-
-
 def deliver_due() -> int:
     """Serve every endpoint that is due now once, one after the other (`--once`, tests);
     events accepted. The worker serves several at once (deliver_webhooks)."""
     delivered, served = 0, set()
     while endpoints := lease_due(timezone.now(), limit=1, exclude=served):
         served.add(endpoints[0].pk)
-        delivered += _serve(endpoints[0])
+        delivered += serve(endpoints[0])
     return delivered
 
 

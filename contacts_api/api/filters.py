@@ -1,24 +1,21 @@
 """The FilterSets' base class and the filter types they share."""
 
-import re
 
 import django_filters
 from django import forms
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from accounts.validators import MAX_ID
+from accounts.validators import ASCII_INTEGER, MAX_ID
 
 
 class IntegerField(forms.IntegerField):
-    """Django's IntegerField, written in ASCII digits only: Django also reads "5.0",
-    full-width and Arabic-Indic digits, none of which a query parameter should be."""
+    """Django's IntegerField, in ASCII digits only (accounts.validators.ASCII_INTEGER)."""
 
     default_error_messages = {"invalid": "A valid integer is required."}
-    ascii_integer = re.compile(r"^\s*[+-]?[0-9]{1,100}\s*$")
 
     def to_python(self, value):
-        if value not in self.empty_values and not self.ascii_integer.match(str(value)):
+        if value not in self.empty_values and not ASCII_INTEGER.match(str(value)):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)
 

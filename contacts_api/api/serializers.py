@@ -1,8 +1,8 @@
 """Output pieces every resource shares."""
 
-import re
-
 from rest_framework import serializers
+
+from accounts.validators import ASCII_INTEGER
 
 
 def format_datetime(value) -> str | None:
@@ -19,13 +19,10 @@ class DatesSerializer(serializers.Serializer):
 
 
 class IntegerField(serializers.IntegerField):
-    """DRF's IntegerField, written in ASCII digits only: DRF also reads "1.0", full-width
-    and Arabic-Indic digits, none of which an id should be."""
-
-    ascii_integer = re.compile(r"^\s*[+-]?[0-9]{1,100}\s*$")
+    """DRF's IntegerField, in ASCII digits only (accounts.validators.ASCII_INTEGER)."""
 
     def to_internal_value(self, data):
-        if isinstance(data, str) and not self.ascii_integer.match(data):
+        if isinstance(data, str) and not ASCII_INTEGER.match(data):
             self.fail("invalid")
         if isinstance(data, float):
             self.fail("invalid")
