@@ -195,6 +195,7 @@ def main():
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         time.sleep(2)
         print("webhooks: 50 changes, 10 endpoints ...", flush=True)
+        c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)  # gunicorn closes idle keep-alives
         sent = {}
         for index in range(50):
             marker = f"bench-{index}-{random.randrange(10**9)}"
