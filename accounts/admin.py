@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from contacts_api.errors import ServiceError
@@ -53,7 +54,7 @@ class StaffUserAdmin(DjangoUserAdmin):
 class APIKeyForm(forms.ModelForm):
     class Meta:
         model = APIKey
-        fields = ("name", "user", "scope", "expires_at")
+        fields = ("name", "user", "scope", "client", "expires_at")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,19 +72,25 @@ class APIKeyForm(forms.ModelForm):
 
 @admin.register(APIKey)
 class APIKeyAdmin(admin.ModelAdmin):
-    """API keys. A new key is shown once, in the message after saving; the digest never."""
+    """API keys. A new key is shown once, on the page after saving (never in a message,
+    which would carry it in a cookie); the digest never."""
 
     form = APIKeyForm
-    list_display = ("name", "prefix", "user", "scope", "created_at", "last_used_at", "expires_at", "revoked_at")
-    list_filter = ("scope", ("revoked_at", admin.EmptyFieldListFilter))
+    list_display = (
+        "name", "prefix", "user", "scope", "client", "created_at", "last_used_at", "expires_at", "revoked_at"
+    )
+    list_filter = ("scope", ("client", admin.EmptyFieldListFilter), ("revoked_at", admin.EmptyFieldListFilter))
     search_fields = ("name", "prefix", "user__email", "user__username")
-    list_select_related = ("user",)
+    list_select_related = ("user", "client")
+    raw_id_fields = ("client",)
     actions = ("revoke",)
-    readonly_fields = ("prefix", "user", "scope", "created_at", "last_used_at", "expires_at", "revoked_at")
+    readonly_fields = (
+        "prefix", "user", "scope", "client", "created_at", "last_used_at", "expires_at", "revoked_at"
+    )
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ("name", "user", "scope", "expires_at")
+            return ("name", "user", "scope", "client", "expires_at")
         return ("name", *self.readonly_fields)
 
     def get_readonly_fields(self, request, obj=None):
@@ -106,17 +113,20 @@ class APIKeyAdmin(admin.ModelAdmin):
                 user=form.cleaned_data["user"],
                 name=form.cleaned_data["name"],
                 scope=form.cleaned_data["scope"],
+                client=form.cleaned_data["client"],
                 expires_at=form.cleaned_data["expires_at"],
             )
         except ServiceError as error:
             self.message_user(request, error.message, messages.ERROR)
             raise
-        obj.__dict__.update(key.__dict__)
-        self.message_user(
-            request,
-            f"New API key (copy it now, it is shown only once): {raw_key}",
-            messages.WARNING,
-        )
+        obj.pk = key.pk
+        obj.refresh_from_db()
+        obj.raw_key = raw_key  # on this request's object: the admin instance is shared
+
+    def response_add(self, request, obj, post_url_continue=None):
+        context = {**self.admin_site.each_context(request), "title": "API key added", "key": obj,
+                   "raw_key": obj.raw_key, "opts": self.model._meta}
+        return TemplateResponse(request, "admin/accounts/new_key.html", context)
 
     @admin.action(description="Revoke")
     def revoke(self, request, queryset):

@@ -198,6 +198,12 @@ class APIKey(models.Model):
     prefix = models.CharField(max_length=8, unique=True)
     digest = models.CharField(max_length=64)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys")
+    # A bound key sees this client alone (API.md 8.1). CASCADE, not SET_NULL: a key whose
+    # client is gone must not become a key that sees every client.
+    client = models.ForeignKey(
+        "clients.Client", null=True, blank=True, on_delete=models.CASCADE, related_name="api_keys",
+        help_text="Bind the key to one client: it then sees and changes that client's contacts alone.",
+    )
     scope = models.CharField(max_length=5, choices=Scope.choices, default=Scope.WRITE)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(null=True, blank=True)

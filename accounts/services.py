@@ -21,9 +21,10 @@ class InvalidAPIKey(ServiceError):
 
 
 def api_key_create(
-    *, user: User, name: str, scope: str = APIKey.Scope.WRITE, expires_at=None
+    *, user: User, name: str, scope: str = APIKey.Scope.WRITE, client=None, expires_at=None
 ) -> tuple[APIKey, str]:
-    """Make a key for a staff user; return it with the raw key, which is never stored."""
+    """Make a key for a staff user, bound to `client` if given (API.md 8.1); return it
+    with the raw key, which is never stored."""
     if not user.is_staff or user.user_type != User.UserType.STAFF:
         raise ServiceError("API keys belong to staff users.")
     if scope not in APIKey.Scope.values:
@@ -36,6 +37,7 @@ def api_key_create(
                     user=user,
                     name=name,
                     scope=scope,
+                    client=client,
                     prefix=prefix,
                     digest=key_digest(raw_key),
                     expires_at=expires_at,
@@ -58,7 +60,7 @@ def api_key_revoke(*, prefix: str) -> APIKey:
 
 # What verifying a key reads; the owner's other fields load if something asks for them.
 VERIFY_FIELDS = (
-    *("prefix", "digest", "scope", "expires_at", "revoked_at", "last_used_at"),
+    *("prefix", "digest", "scope", "client", "expires_at", "revoked_at", "last_used_at"),
     *("user__is_active", "user__is_staff"),
 )
 

@@ -14,7 +14,7 @@ SOCIAL_MAX_LENGTH = 100
 MAX_ID = 2**63 - 1
 DUPLICATE_EMAIL = "A user with this email already exists."
 REQUIRED = "This field is required."  # DRF's and Django's wording
-CLIENT_NOT_FOUND = "No client with this id exists."
+CLIENT_NOT_FOUND = "Unknown client."  # API.md 8.1: also what a bound key gets for another client
 SOCIAL_NETWORKS = ("linkedin", "twitter", "facebook", "instagram", "skype")
 
 # An integer as a parameter or an id must be written: ASCII digits, an optional sign.

@@ -13,4 +13,5 @@ class RoleViewSet(APIViewSetMixin, mixins.ListModelMixin, GenericViewSet):
     queryset = Role.objects.order_by("id")
     serializer_class = RoleSerializer
     filter_backends = []
+    client_lookup = None  # roles are shared by every client
     success_messages = {"list": "Roles retrieved successfully."}

@@ -6,6 +6,11 @@ from contacts_api.timestamps import Timestamped
 
 
 class ClientQuerySet(models.QuerySet):
+    def visible_to(self, bound_client_id: int | None):
+        """The clients a key bound to `bound_client_id` may name (API.md 8.1): that one
+        alone; every client for an unbound key (None). Any other is an unknown client."""
+        return self if bound_client_id is None else self.filter(pk=bound_client_id)
+
     def with_summary(self):
         """Annotate `contacts_count` (living contacts) and prefetch the account owner."""
         from accounts.models import User

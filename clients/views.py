@@ -15,6 +15,7 @@ class ClientViewSet(APIReadOnlyViewSet):
     queryset = Client.objects.with_summary().order_by("id")
     serializer_class = ClientSerializer
     filterset_class = ClientFilterSet
+    client_lookup = "pk"
     not_found_message = "Client not found."
     success_messages = {
         "list": "Clients retrieved successfully.",

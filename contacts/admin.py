@@ -1,17 +1,20 @@
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db import transaction
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.utils.translation import ngettext
 
 from accounts.models import User
 from accounts.validators import SOCIAL_NETWORKS
-from contacts_api.errors import ServiceError, ServiceValidationError
+from contacts_api.errors import NotFoundError, ServiceError, ServiceValidationError
 from events.actors import staff_actor
 
 from .forms import ContactAdminForm
 from .models import Contact
 from .services import (
     contact_create,
+    contact_erase,
     contact_restore,
     contact_set_account_owner,
     contact_soft_delete,
@@ -67,7 +70,7 @@ class ContactAdmin(admin.ModelAdmin):
     show_full_result_count = False
     list_per_page = 50
     readonly_fields = ("account_owner_display", "role", "version", "created_at", "updated_at", "deleted_at")
-    actions = ("set_account_owner", "soft_delete", "restore", "resend_welcome_email")
+    actions = ("set_account_owner", "soft_delete", "restore", "resend_welcome_email", "erase")
     _editable_fieldsets = (
         (None, {"fields": ("first_name", "last_name", "email", "client", "status")}),
         ("Work", {"fields": ("phone", "job_position")}),
@@ -172,6 +175,27 @@ class ContactAdmin(admin.ModelAdmin):
                 request, ngettext("%d contact restored.", "%d contacts restored.", restored) % restored,
                 messages.SUCCESS,
             )
+
+    @admin.action(description="Erase personal data for good…")
+    def erase(self, request, queryset):
+        """API.md 8.2, behind a confirmation page: the first post shows it, its "yes" erases."""
+        if request.POST.get("post") != "yes":
+            context = {
+                **self.admin_site.each_context(request), "title": "Erase contacts?", "opts": self.model._meta,
+                "contacts": list(queryset), "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/contacts/erase_confirmation.html", context)
+        erased = 0
+        for contact in queryset:
+            try:
+                contact_erase(contact=contact, actor=staff_actor(request.user))
+            except NotFoundError:
+                continue  # erased by someone else meanwhile
+            erased += 1
+        self.message_user(
+            request, ngettext("%d contact erased.", "%d contacts erased.", erased) % erased, messages.SUCCESS
+        )
+        return None
 
     @admin.action(description="Resend welcome email")
     def resend_welcome_email(self, request, queryset):

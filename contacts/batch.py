@@ -33,8 +33,11 @@ def _api_errors(errors: dict[str, list[str]]) -> dict[str, list[str]]:
     return {API_FIELD.get(name, name): messages for name, messages in errors.items()}
 
 
-def run_batch(items: list[dict], *, atomic: bool, actor: Actor) -> tuple[list[dict], dict[str, int]]:
-    """The result of every item, in order, and the summary's counts.
+def run_batch(
+    items: list[dict], *, atomic: bool, actor: Actor, bound_client_id: int | None = None
+) -> tuple[list[dict], dict[str, int]]:
+    """The result of every item, in order, and the summary's counts; a bound key's batch
+    may name its own client alone (`bound_client_id`, API.md 8.1).
 
     With `atomic`, a failing item raises a ValidationError naming `contacts[<index>].<field>`
     and nothing is written.
@@ -47,7 +50,7 @@ def run_batch(items: list[dict], *, atomic: bool, actor: Actor) -> tuple[list[di
     with transaction.atomic():
         values = [checked[index][0] for index in valid]
         send = [item.pop("send_email", False) for item in values]
-        outcomes = contacts_bulk_write(values, send_email=send, actor=actor)
+        outcomes = contacts_bulk_write(values, send_email=send, actor=actor, bound_client_id=bound_client_id)
         for index, outcome in zip(valid, outcomes, strict=True):
             if outcome.result == "error":
                 errors[index] = _api_errors(outcome.errors)

@@ -163,7 +163,7 @@ class ContactCreateSerializer(ContactWriteSerializer):
         return super().to_internal_value(data)
 
     def validate_clientid(self, value):
-        client = Client.objects.filter(pk=value).first()
+        client = Client.objects.visible_to(self.context.get("bound_client_id")).filter(pk=value).first()
         if client is None:
             raise serializers.ValidationError(CLIENT_NOT_FOUND)
         return client

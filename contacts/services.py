@@ -7,9 +7,13 @@ as a ServiceValidationError, never as an IntegrityError.
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Lower
@@ -23,7 +27,8 @@ from contacts_api.errors import ConflictError, NotFoundError, PreconditionFailed
 from contacts_api.versions import Precondition
 from events.actors import Actor
 from events.models import Event
-from events.services import record_contact_events
+from events.services import erase_contact_events, record_contact_events
+from idempotency.services import forget_answers_mentioning
 
 from .models import Contact
 from .representation import LIST_VALUES, contact_representation, contact_row_representation
@@ -238,6 +243,50 @@ def contact_restore(*, contact: Contact, actor: Actor, if_match: Precondition | 
 
 
 @transaction.atomic
+def contact_erase(
+    *, contact: User, actor: Actor, if_match: Precondition | None = None, deleted_before=None
+) -> None:
+    """Remove a contact's personal data for good, living or soft-deleted (API.md 8.2).
+
+    In one transaction: the row deleted; its events redacted and a contact.erased event
+    recorded (webhooks deliver it like any other); the idempotency records whose answer
+    showed it, its welcome-email task rows and the names in Django's admin log removed.
+    With `deleted_before` (retention), a contact that is not soft-deleted since before
+    then is left alone: NotFoundError.
+    """
+    from .tasks import forget_welcome_emails
+
+    contact = _lock(contact, if_match, living=False)
+    if deleted_before is not None and (contact.deleted_at is None or contact.deleted_at >= deleted_before):
+        raise NotFoundError(CONTACT_NOT_FOUND)
+    emails = erase_contact_events(contact_id=contact.pk, client_id=contact.client_id, actor=actor)
+    forget_answers_mentioning(emails | {contact.email})
+    forget_welcome_emails(contact.pk)
+    content_types = ContentType.objects.get_for_models(User, Contact, for_concrete_models=False).values()
+    LogEntry.objects.filter(content_type__in=content_types, object_id=str(contact.pk)).update(
+        object_repr=f"Erased contact {contact.pk}"
+    )
+    User.objects.filter(pk=contact.pk).delete()
+
+
+def erase_deleted_contacts(*, actor: Actor) -> int:
+    """Erase the contacts soft-deleted more than CONTACTS_ERASE_DELETED_AFTER_DAYS ago
+    (0: never), each in its own transaction; how many (purge, run hourly by the worker)."""
+    days = settings.CONTACTS_ERASE_DELETED_AFTER_DAYS
+    if days <= 0:
+        return 0
+    cutoff = timezone.now() - timedelta(days=days)
+    erased = 0
+    for contact in Contact.objects.filter(deleted_at__lt=cutoff).only("pk").order_by("pk").iterator():
+        try:
+            contact_erase(contact=contact, actor=actor, deleted_before=cutoff)
+        except NotFoundError:
+            continue  # restored or erased since the query
+        erased += 1
+    return erased
+
+
+@transaction.atomic
 def contact_set_account_owner(*, user: User, actor: Actor, if_match: Precondition | None = None) -> Contact:
     """Make this contact its client's only account owner.
 
@@ -304,6 +353,7 @@ def contacts_bulk_write(
     update_existing: bool = True,
     move_between_clients: bool = False,
     send_email: list[bool] | None = None,
+    bound_client_id: int | None = None,
 ) -> list[BulkResult]:
     """Create or update many contacts by email, in a fixed number of queries.
 
@@ -315,7 +365,8 @@ def contacts_bulk_write(
     and so is a contact of another client, unless `move_between_clients` (the import),
     which still never moves an account owner. The import checks duplicates across its
     whole file; here a repeated email in one call is an error on the later item. Every
-    created and updated row is an event, recorded in one statement with the others.
+    created and updated row is an event, recorded in one statement with the others. With
+    `bound_client_id` (a bound key's batch), any other client is unknown (API.md 8.1).
     Used by the batch endpoint and import_contacts.
     """
     items = [_cleaned(item) for item in items]
@@ -323,7 +374,7 @@ def contacts_bulk_write(
     send = send_email or [False] * len(items)
 
     known_clients = dict(
-        Client.objects.filter(pk__in={item["client_id"] for item in items}).values_list("pk", "company_name")
+        Client.objects.visible_to(bound_client_id).filter(pk__in={item["client_id"] for item in items}).values_list("pk", "company_name")
     )
     seen: set[str] = set()
     pending = []

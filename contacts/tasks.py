@@ -58,3 +58,12 @@ def send_welcome_email(contact_id: int) -> bool:
         return False
     logger.info("Welcome email sent to contact %s", contact_id)
     return True
+
+
+def forget_welcome_emails(contact_id: int) -> int:
+    """Delete the database task backend's rows of this contact's welcome emails, results
+    and tracebacks included (erasure, API.md 8.2); how many went."""
+    from django_tasks_db.models import DBTaskResult
+
+    rows = DBTaskResult.objects.filter(task_path=send_welcome_email.module_path, args_kwargs__args=[contact_id])
+    return rows.delete()[0]

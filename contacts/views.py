@@ -27,6 +27,7 @@ from .serializers import (
 from .services import (
     CONTACT_NOT_FOUND,
     contact_create,
+    contact_erase,
     contact_restore,
     contact_set_account_owner,
     contact_soft_delete,
@@ -49,7 +50,12 @@ class ContactViewSet(APIModelViewSet):
     """Contacts: the people who work at a client company."""
 
     serializer_class = ContactSerializer
-    versioned = True  # ETag, If-Match, If-None-Match (API.md 6.1): the schema reads this
+    # Actions on one contact that take If-Match (If-None-Match on GET), and whether their
+    # answer carries the ETag (API.md 6.1): the schema reads this.
+    versioned_actions = {
+        "retrieve": True, "update": True, "partial_update": True, "destroy": True,
+        "set_account_owner": True, "restore": True, "erase": False,
+    }
     input_serializer_classes = {
         "create": ContactCreateSerializer,
         "update": ContactUpdateSerializer,
@@ -57,6 +63,7 @@ class ContactViewSet(APIModelViewSet):
         "batch": ContactBatchSerializer,
     }
     filterset_class = ContactFilterSet
+    client_lookup = "client_id"
     not_found_message = CONTACT_NOT_FOUND
     success_messages = {
         "list": "Contacts retrieved successfully.",
@@ -69,6 +76,7 @@ class ContactViewSet(APIModelViewSet):
         "restore": "Contact restored successfully.",
         "batch": "Batch processed successfully.",
         "history": "Contact history retrieved successfully.",
+        "erase": "Contact erased successfully.",
     }
     extra_error_statuses = {"set_account_owner": [409]}
     meta_schemas = {"batch": BATCH_SUMMARY_SCHEMA}
@@ -80,7 +88,7 @@ class ContactViewSet(APIModelViewSet):
         if self.action == "set_account_owner":
             # Any living user: a staff user's id is a 409, not a 404 (API.md 3.7).
             return User.objects.filter(deleted_at__isnull=True)
-        if self.action in ("restore", "history"):
+        if self.action in ("restore", "history", "erase"):
             return Contact.objects.with_related()  # the deleted ones too
         return Contact.objects.alive().with_related()
 
@@ -117,18 +125,32 @@ class ContactViewSet(APIModelViewSet):
         contact = contact_restore(contact=self.get_object(), actor=self.actor(), if_match=self.precondition())
         return self.object_response(contact)
 
+    @extend_schema(
+        summary="Erase a contact's personal data for good", request=None,
+        description="Living or soft-deleted. The contact is deleted, its events keep only id, type, occurred_at, "
+        "contact_id, client_id and actor, and a contact.erased event is recorded. Afterwards the id is a 404 everywhere.",
+        responses={200: OpenApiResponse(description="Erased; `data` is null.")},
+    )
+    @action(detail=True, methods=["post"])
+    def erase(self, request, *args, **kwargs):
+        contact_erase(contact=self.get_object(), actor=self.actor(), if_match=self.precondition())
+        return Response(None)
+
     @extend_schema(summary="A contact's history, oldest change first", responses={200: EventSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def history(self, request, *args, **kwargs):
         contact = self.get_object()
-        page = self.paginate_queryset(Event.objects.filter(contact_id=contact.pk).order_by("id"))
+        events = self.scoped(Event.objects.filter(contact_id=contact.pk))  # the client's part alone
+        page = self.paginate_queryset(events.order_by("id"))
         return self.get_paginated_response([event_representation(event) for event in page])
 
     @extend_schema(summary="Create or update up to 100 contacts by email", responses={200: BatchResultSerializer(many=True)})
     @action(detail=False, methods=["post"])
     def batch(self, request, *args, **kwargs):
         body = self.validated_data(request)
-        results, summary = run_batch(body["contacts"], atomic=body["atomic"], actor=self.actor())
+        results, summary = run_batch(
+            body["contacts"], atomic=body["atomic"], actor=self.actor(), bound_client_id=self.bound_client_id()
+        )
         response = Response(results)
         response.meta = {"summary": summary}
         return response

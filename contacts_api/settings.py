@@ -215,6 +215,8 @@ API_AUTH_FAILURE_LIMIT = env.str("API_AUTH_FAILURE_LIMIT", default="30/min")
 API_MAX_BODY_SIZE = env.int("API_MAX_BODY_SIZE", default=1024 * 1024)
 # Events are kept this many days (decimals allowed; 0 keeps them forever), API.md 7.1.
 EVENTS_RETENTION_DAYS = env.float("EVENTS_RETENTION_DAYS", default=30)
+# Soft-deleted contacts are erased this many days after their deletion (API.md 8.2; 0: never).
+CONTACTS_ERASE_DELETED_AFTER_DAYS = env.float("CONTACTS_ERASE_DELETED_AFTER_DAYS", default=30)
 # Webhooks (API.md 7.4). Private networks (and http://) only for development and tests.
 WEBHOOKS_ALLOW_PRIVATE_NETWORKS = env.bool("WEBHOOKS_ALLOW_PRIVATE_NETWORKS", default=False)
 WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10)

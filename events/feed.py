@@ -92,9 +92,10 @@ def head_position() -> tuple[int, int]:
 
 def read_feed(
     *, after: tuple[int, int] | None, limit: int, types=None, contact_id=None, client_id=None,
-    as_json_text: bool = False,
+    as_json_text: bool = False, events=None,
 ) -> tuple[list[Event], tuple[int, int], bool]:
-    """(events, the position after the last one, whether more are ready). With
+    """(events, the position after the last one, whether more are ready), from `events`
+    (default: the whole log; a bound key's or a client's endpoint's share of it). With
     `as_json_text`, the events are rows of values whose `actor`, `changes` and `data` are
     JSON text (actor_text, changes_text, data_text), for an answer that writes them as they are: half the time
     of model instances decoding the JSON of 1,000 events."""
@@ -103,7 +104,7 @@ def read_feed(
         horizon = FeedHorizon.objects.filter(pk=1).first()
         if horizon is not None and start < (horizon.txid, horizon.event_id):
             raise CursorExpired()
-    events = Event.objects.all()
+    events = Event.objects.all() if events is None else events
     if types:
         events = events.filter(type__in=types)
     if contact_id is not None:

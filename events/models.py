@@ -48,14 +48,17 @@ class Event(models.Model):
     client_id = models.BigIntegerField(null=True)
     actor = TextJSONField()
     request_id = models.CharField(max_length=128, null=True)
-    changes = TextJSONField()
-    data = TextJSONField()
+    # Both NULL once the contact is erased (API.md 8.2), and on the contact.erased event.
+    changes = TextJSONField(null=True)
+    data = TextJSONField(null=True)
 
     class Meta:
         indexes = [
             # The feed's order on PostgreSQL (txid, id); on SQLite the primary key.
             models.Index(fields=["txid", "id"], name="event_feed_idx"),
             models.Index(fields=["contact_id", "id"], name="event_contact_idx"),
+            # The feed of one client (a bound key's, a client's webhook endpoint).
+            models.Index(fields=["client_id", "txid", "id"], name="event_client_feed_idx"),
             models.Index(fields=["occurred_at"], name="event_occurred_idx"),
         ]
 

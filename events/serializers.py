@@ -47,8 +47,6 @@ class EventActorSerializer(serializers.Serializer):
     name = serializers.CharField(allow_null=True)
 
 
-
-
 class EventSerializer(serializers.Serializer):
     """The event object of API.md 7.1 (output only)."""
 
@@ -58,11 +56,14 @@ class EventSerializer(serializers.Serializer):
     contact_id = serializers.IntegerField()
     client_id = serializers.IntegerField(allow_null=True)
     actor = EventActorSerializer()
-    request_id = serializers.CharField(allow_null=True)
+    # Absent once the contact is erased (API.md 8.2); the contact.erased event has only
+    # its request_id.
+    request_id = serializers.CharField(allow_null=True, required=False)
     changes = serializers.DictField(
-        child=serializers.DictField(), help_text='Each changed field of the contact object: {"from": ..., "to": ...}.'
+        child=serializers.DictField(), required=False,
+        help_text='Each changed field of the contact object: {"from": ..., "to": ...}. Absent after an erasure.',
     )
-    data = ContactSerializer(help_text="The contact object right after the change.")
+    data = ContactSerializer(required=False, help_text="The contact object right after the change. Absent after an erasure.")
 
     def to_representation(self, instance):
         return event_representation(instance)

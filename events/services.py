@@ -76,6 +76,22 @@ def _insert(rows, actor: Actor, request_id: str | None) -> None:
             )
 
 
+def erase_contact_events(*, contact_id: int, client_id: int | None, actor: Actor) -> set[str]:
+    """Redact every event of the contact to id, type, occurred_at, contact_id, client_id
+    and actor, and record its contact.erased event (API.md 8.2), in the caller's
+    transaction. Returns every email the events showed, for the caller to forget
+    elsewhere."""
+    events = Event.objects.filter(contact_id=contact_id)
+    emails = {data["email"] for data in events.filter(data__isnull=False).values_list("data", flat=True)}
+    events.update(changes=None, data=None, request_id=None)
+    request_id = current_request_id()
+    Event.objects.create(
+        type=Event.Type.ERASED, contact_id=contact_id, client_id=client_id, actor=actor.as_dict(),
+        request_id=None if request_id == "-" else request_id, changes=None, data=None,
+    )
+    return emails
+
+
 def retention() -> timedelta | None:
     days = settings.EVENTS_RETENTION_DAYS
     return timedelta(days=days) if days > 0 else None

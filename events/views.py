@@ -35,6 +35,7 @@ class EventViewSet(APIViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     queryset = Event.objects.all()
     serializer_class = EventSerializer
     filter_backends = []
+    client_lookup = "client_id"
     pagination_class = None
     lookup_value_regex = "[^/]+"
     not_found_message = EVENT_NOT_FOUND
@@ -51,6 +52,7 @@ class EventViewSet(APIViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelM
             events, position, has_more = read_feed(
                 after=query["after"], limit=query["limit"], types=query["type"],
                 contact_id=query["contact_id"], client_id=query["client_id"], as_json_text=True,
+                events=self.scoped(Event.objects.all()),
             )
         except CursorExpired as error:
             raise CursorExpiredError() from error

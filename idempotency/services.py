@@ -7,12 +7,14 @@ SQLite, transactions begin IMMEDIATE: the second waits for the first, then repla
 """
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from .models import IdempotencyRecord
@@ -93,4 +95,18 @@ def claim(*, api_key_id: int, key: str, fingerprint: str) -> Claim:
 def purge_expired() -> int:
     """Delete the records past API_IDEMPOTENCY_TTL_HOURS; how many went."""
     deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - _ttl()).delete()
+    return deleted
+
+
+def forget_answers_mentioning(texts) -> int:
+    """Delete the records whose stored answer holds any of `texts` as a JSON string (an
+    erased contact's emails: every answer that shows a contact shows its email, API.md
+    8.2); how many went. A retry with such a key runs again, as after the TTL."""
+    position = "position(%s in body)" if connection.vendor == "postgresql" else "instr(body, %s)"
+    deleted = 0
+    for text in texts:
+        # As our renderer writes it (UTF-8) and as an ASCII-only encoder would.
+        for needle in {json.dumps(text, ensure_ascii=False)[1:-1], json.dumps(text)[1:-1]}:
+            records = IdempotencyRecord.objects.alias(at=RawSQL(position, [needle.encode()])).filter(at__gt=0)
+            deleted += records.delete()[0]
     return deleted

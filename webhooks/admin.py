@@ -20,9 +20,11 @@ class WebhookDeliveryInline(admin.TabularInline):
 
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
-    list_display = ("url", "enabled", "event_types", "disabled_reason", "created_at")
+    list_display = ("url", "client", "enabled", "event_types", "disabled_reason", "created_at")
     list_filter = ("enabled",)
-    fields = ("url", "description", "event_types", "enabled", "disabled_reason", "created_at")
+    list_select_related = ("client",)
+    fields = ("url", "description", "client", "event_types", "enabled", "disabled_reason", "created_at")
+    raw_id_fields = ("client",)
     readonly_fields = ("disabled_reason", "created_at")
     actions = ("rotate_secret",)
     inlines = (WebhookDeliveryInline,)
@@ -31,7 +33,9 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        created = endpoint_create(url=obj.url, description=obj.description, event_types=obj.event_types)
+        created = endpoint_create(
+            url=obj.url, description=obj.description, event_types=obj.event_types, client_id=obj.client_id
+        )
         obj.pk = created.pk
         obj.refresh_from_db()
 

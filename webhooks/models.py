@@ -34,6 +34,12 @@ class WebhookEndpoint(models.Model):
     # HTTP call (a transaction open for seconds would hold the feed back for everyone).
     leased_until = models.DateTimeField(null=True, blank=True)
     test_requested_at = models.DateTimeField(null=True, blank=True)
+    # The client whose events this endpoint receives (a bound key's endpoint, API.md 8.1);
+    # none for every client's. CASCADE for the reason APIKey.client gives.
+    client = models.ForeignKey(
+        "clients.Client", null=True, blank=True, on_delete=models.CASCADE, related_name="webhook_endpoints",
+        help_text="Deliver only this client's events; empty for every client's.",
+    )
     created_by_key = models.ForeignKey(
         "accounts.APIKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -35,12 +35,15 @@ TEST_EVENT_TYPE = "webhook.test"
 stopping = threading.Event()
 
 
-def endpoint_create(*, url: str, description: str = "", event_types: list[str], created_by_key=None) -> WebhookEndpoint:
-    """A new endpoint receives the events committed after it, none from before."""
+def endpoint_create(
+    *, url: str, description: str = "", event_types: list[str], client_id: int | None = None, created_by_key=None
+) -> WebhookEndpoint:
+    """A new endpoint receives the events committed after it, none from before; with
+    `client_id`, only that client's (a bound key's endpoint, API.md 8.1)."""
     txid, event_id = head_position()
     return WebhookEndpoint.objects.create(
-        url=url, description=description, event_types=event_types, created_by_key=created_by_key,
-        cursor_txid=txid, cursor_event_id=event_id,
+        url=url, description=description, event_types=event_types, client_id=client_id,
+        created_by_key=created_by_key, cursor_txid=txid, cursor_event_id=event_id,
     )
 
 
@@ -128,7 +131,9 @@ def serve(endpoint: WebhookEndpoint) -> int:
     position = (endpoint.cursor_txid, endpoint.cursor_event_id)
     delivered = 0
     while delivered < EVENTS_PER_TURN and not stopping.is_set():
-        events, _, _ = read_feed(after=position, limit=min(50, EVENTS_PER_TURN - delivered), types=types)
+        events, _, _ = read_feed(
+            after=position, limit=min(50, EVENTS_PER_TURN - delivered), types=types, client_id=endpoint.client_id
+        )
         if not events:
             break
         for event in events:

@@ -31,6 +31,7 @@ class WebhookEndpointViewSet(APIModelViewSet):
     serializer_class = WebhookEndpointSerializer
     input_serializer_classes = {"create": WebhookEndpointWriteSerializer, "partial_update": WebhookEndpointWriteSerializer}
     filter_backends = []
+    client_lookup = "client_id"
     http_method_names = ["get", "post", "patch", "delete", "head"]
     not_found_message = "Webhook endpoint not found."
     success_messages = {
@@ -44,7 +45,9 @@ class WebhookEndpointViewSet(APIModelViewSet):
     }
 
     def create(self, request, *args, **kwargs):
-        endpoint = endpoint_create(**self.validated_data(request), created_by_key=request.auth)
+        endpoint = endpoint_create(
+            **self.validated_data(request), client_id=self.bound_client_id(), created_by_key=request.auth
+        )
         return Response(WebhookEndpointCreatedSerializer(endpoint).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):

@@ -6,6 +6,7 @@ from accounts.keys import key_prefix
 from accounts.models import APIKey, Role
 from accounts.services import api_key_verify
 from accounts.tests.factories import RoleFactory
+from clients.tests.factories import ClientFactory
 from contacts.tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,15 +36,18 @@ def test_an_unused_role_can_be_deleted(admin_client):
     assert not Role.objects.filter(pk=role.pk).exists()
 
 
-def test_a_new_api_key_is_shown_once_and_the_digest_never(admin_client, admin_user):
-    response = admin_client.post(
+def _add_key(admin_client, user, **fields):
+    return admin_client.post(
         "/admin/accounts/apikey/add/",
-        {"name": "sync", "user": admin_user.pk, "scope": "read", "expires_at_0": "", "expires_at_1": ""},
-        follow=True,
+        {"name": "sync", "user": user.pk, "scope": "read", "expires_at_0": "", "expires_at_1": "", **fields},
     )
-    shown = [str(m) for m in response.context["messages"] if "ck_" in str(m)]
-    assert len(shown) == 1
-    raw_key = shown[0].rsplit(" ", 1)[-1]
+
+
+def test_a_new_api_key_is_shown_once_and_the_digest_never(admin_client, admin_user):
+    response = _add_key(admin_client, admin_user)
+    assert response.status_code == 200
+    raw_key = response.context["raw_key"]
+    assert raw_key in response.content.decode()
     key = api_key_verify(raw_key)
     assert (key.name, key.scope, key.user) == ("sync", "read", admin_user)
     again = admin_client.get("/admin/accounts/apikey/").content.decode()
@@ -52,6 +56,19 @@ def test_a_new_api_key_is_shown_once_and_the_digest_never(admin_client, admin_us
         assert raw_key not in page
         assert key.digest not in page
     assert key.prefix in again
+
+
+def test_a_new_api_key_travels_in_no_cookie(admin_client, admin_user):
+    response = _add_key(admin_client, admin_user)
+    raw_key = response.context["raw_key"]
+    assert all(raw_key not in morsel.value for morsel in response.cookies.values())
+    assert "messages" not in response.cookies
+
+
+def test_a_key_can_be_bound_to_a_client_in_the_admin(admin_client, admin_user):
+    client = ClientFactory()
+    response = _add_key(admin_client, admin_user, client=client.pk)
+    assert api_key_verify(response.context["raw_key"]).client_id == client.pk
 
 
 def test_keys_belong_to_staff_only(admin_client):

@@ -9,6 +9,7 @@ from accounts.keys import key_prefix
 from accounts.models import APIKey
 from accounts.services import api_key_verify
 from accounts.tests.factories import StaffUserFactory
+from clients.tests.factories import ClientFactory
 from contacts.tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -64,3 +65,16 @@ def test_revoke_api_key_revokes_by_prefix():
 def test_revoke_api_key_of_an_unknown_prefix_fails():
     with pytest.raises(CommandError):
         call_command("revoke_api_key", "nosuchpf", stdout=StringIO())
+
+
+def test_create_api_key_binds_a_key_to_a_client():
+    client = ClientFactory()
+    out, err = create("--name", "their sync", "--client", str(client.pk))
+    assert api_key_verify(out.strip().splitlines()[-1]).client_id == client.pk
+    assert f"bound to client {client.pk}" in err
+
+
+def test_create_api_key_refuses_an_unknown_client():
+    with pytest.raises(CommandError, match="No client with id 999"):
+        create("--name", "x", "--client", "999")
+    assert not APIKey.objects.exists()

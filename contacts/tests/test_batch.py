@@ -91,7 +91,7 @@ def test_invalid_fields_and_unknown_clients_fail_their_item_and_the_others_land(
     body = batch(api, items).json()
     errors = [r.get("errors") for r in body["data"]]
     assert errors[0] == {"email": ["Enter a valid email address."]}
-    assert errors[1] == {"clientid": ["No client with this id exists."]}
+    assert errors[1] == {"clientid": ["Unknown client."]}
     assert list(errors[2]) == ["phone"]
     assert body["data"][3]["result"] == "created"
     assert body["meta"]["summary"] == {"created": 1, "updated": 0, "unchanged": 0, "failed": 3}

@@ -119,7 +119,7 @@ def test_bad_rows_are_reported_in_line_order_and_the_good_ones_land(tmp_path, co
     assert err.splitlines() == [
         "line 3: phone: Enter a phone number using digits, spaces and + - ( ) . only.",
         "line 4: last_name: Ensure this field has no more than 100 characters.",
-        "line 5: client_id: No client with this id exists.",
+        "line 5: client_id: Unknown client.",
         "line 6: client: 2 clients have this company name; use client_id.",
         "line 7: client: No client has this company name.",
         "line 8: email: Enter a valid email address.",

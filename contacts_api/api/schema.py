@@ -133,8 +133,12 @@ class EnvelopeAutoSchema(AutoSchema):
     """Wraps 2xx bodies in the success envelope and adds the contract's errors."""
 
     def _versioned(self) -> bool:
-        """A single versioned object (a contact): ETag, If-Match, If-None-Match."""
-        return getattr(self.view, "versioned", False) and "{" in self.path
+        """An action on one versioned object (a contact): If-Match, or If-None-Match on a
+        GET (the view's `versioned_actions`)."""
+        return self.view.action in getattr(self.view, "versioned_actions", {})
+
+    def _answers_etag(self) -> bool:
+        return self._versioned() and self.view.versioned_actions[self.view.action]
 
     def get_override_parameters(self):
         parameters = list(super().get_override_parameters())
@@ -146,7 +150,7 @@ class EnvelopeAutoSchema(AutoSchema):
 
     def response_headers(self, status: str) -> dict:
         headers = {}
-        if self._versioned() and status in ("200", "201", "304"):
+        if self._answers_etag() and status in ("200", "201", "304"):
             headers["ETag"] = {"schema": STRING, "description": 'The contact\'s version, quoted: "3".'}
         if status == "201":
             headers["Location"] = {"schema": {"type": "string", "format": "uri"}, "description": "The new object's URL."}

@@ -1,6 +1,7 @@
 """Base viewsets: behaviour every API resource shares, declared once."""
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from rest_framework import viewsets
@@ -50,6 +51,12 @@ class APIViewSetMixin:
     `success_messages` maps an action to the envelope's message; `not_found_message` is
     the 404 message for an unknown id. Filters apply to the list only, so that a query
     parameter can never make a hidden row reachable through a detail URL.
+
+    `client_lookup` is how a row of this resource names its client: every queryset of the
+    viewset passes through `scoped()` (filter_queryset, which list and get_object both
+    call), so that a key bound to a client sees that client alone (API.md 8.1), and rows
+    of another client are 404s exactly like unknown ones. None for what belongs to no
+    client (roles). Every viewset must declare it; one that does not answers nothing.
     """
 
     success_messages: dict[str, str] = {}
@@ -62,6 +69,22 @@ class APIViewSetMixin:
 
     def get_serializer_class(self):
         return self.input_serializer_classes.get(self.action, self.serializer_class)
+
+    def bound_client_id(self) -> int | None:
+        """The client the request's key is bound to; None for an unbound key."""
+        return getattr(self.request.auth, "client_id", None)
+
+    def scoped(self, queryset, lookup: str | None = None):
+        """`queryset` as the request's key may see it: with a bound key, only the rows
+        whose `lookup` (default: the viewset's `client_lookup`) is the key's client."""
+        lookup = lookup or self.client_lookup
+        client_id = self.bound_client_id()
+        if client_id is None or lookup is None:
+            return queryset
+        return queryset.filter(**{lookup: client_id})
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "bound_client_id": self.bound_client_id()}
 
     def actor(self) -> Actor:
         """Who makes this request's changes, for the event log: its API key."""
@@ -108,6 +131,8 @@ class APIViewSetMixin:
         return response
 
     def initial(self, request, *args, **kwargs):
+        if not hasattr(self, "client_lookup"):
+            raise ImproperlyConfigured(f"{type(self).__name__} must declare client_lookup (API.md 8.1).")
         check_body_size(request)
         super().initial(request, *args, **kwargs)
         # After authentication, permissions and rate limits: their 401, 403 and 429 are
@@ -140,6 +165,7 @@ class APIViewSetMixin:
             return super().list(request, *args, **kwargs)
 
     def filter_queryset(self, queryset):
+        queryset = self.scoped(queryset)
         if self.action != "list":
             return queryset
         return super().filter_queryset(queryset)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
 from contacts.tests.factories import ContactFactory
-from contacts_api.testing import envelope_error, run_command
+from contacts_api.testing import api_client_for, envelope_error, run_command
 from events.models import Event
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 from webhooks.services import deliver_due, endpoint_rotate_secret
@@ -188,3 +188,27 @@ def test_delete_is_a_200_with_null_data(api, receiver):
     response = api.delete(f"{URL}/{data['id']}")
     assert (response.status_code, response.json()["data"]) == (200, None)
     assert not WebhookEndpoint.objects.exists()
+
+
+def test_an_endpoint_of_a_bound_key_gets_only_its_clients_events(api, make_api_key, receiver):
+    ours, theirs = ContactFactory(), ContactFactory()
+    bound = api_client_for(make_api_key(client=ours.client)[1])
+    register(bound, receiver)
+    rename(api, theirs, "Theirs")
+    rename(api, ours, "Ours")
+    deliver_due()
+    assert [(e["contact_id"], e["data"]["first_name"]) for e in receiver.events()] == [(ours.pk, "Ours")]
+
+
+def test_an_erasure_is_delivered_and_events_not_yet_sent_go_out_redacted(api, receiver):
+    contact = ContactFactory()
+    register(api, receiver)
+    rename(api, contact, "Soon gone")
+    assert api.post(f"/api/v1/contacts/{contact.pk}/erase").status_code == 200
+    deliver_due()
+    updated, erased = receiver.events()
+    assert (updated["type"], erased["type"]) == ("contact.updated", "contact.erased")
+    assert erased["contact_id"] == contact.pk
+    for event in (updated, erased):
+        assert "data" not in event and "changes" not in event
+    assert "Soon gone" not in receiver.requests[0]["body"]
