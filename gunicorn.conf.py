@@ -2,6 +2,12 @@
 
 import os
 
+from contacts_api.serving import install_envelope_errors
+
+# Requests gunicorn refuses itself (414, 431, a malformed request line) answer in the
+# envelope too.
+install_envelope_errors()
+
 bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # Threads (gthread workers): a request that waits (for the database, or for its turn as a

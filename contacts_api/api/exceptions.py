@@ -81,12 +81,17 @@ CODES = {
     406: "not_acceptable",
     409: "conflict",
     410: "cursor_expired",
+    411: "length_required",
     412: "precondition_failed",
     413: "payload_too_large",
+    414: "uri_too_long",
     415: "unsupported_media_type",
+    417: "expectation_failed",
     422: "validation_failed",
     429: "throttled",
+    431: "request_header_fields_too_large",
     500: "server_error",
+    501: "not_implemented",
     503: "service_unavailable",
 }
 # Codes of their own for some answers of a status (API.md 1.1).

@@ -5,8 +5,9 @@ import re
 import time
 import uuid
 
-from django.core.exceptions import SuspiciousOperation
+from django.core.exceptions import DisallowedHost, SuspiciousOperation
 from django.http import JsonResponse
+from django.views.defaults import bad_request as django_bad_request
 from django.views.defaults import server_error as django_server_error
 
 from contacts_api.request_id import request_id_var
@@ -37,6 +38,24 @@ def server_error(request, *args, **kwargs):
     if not request.path.startswith(API_PREFIX):
         return django_server_error(request, *args, **kwargs)
     return JsonResponse(error_body(500, SERVER_ERROR_MESSAGE), status=500)
+
+
+def refused(exception: SuspiciousOperation) -> JsonResponse:
+    """The 400 envelope of a request Django refuses as suspicious (too many fields, a bad
+    Host); the message never echoes what was sent or the settings."""
+    if isinstance(exception, DisallowedHost):
+        message = "The Host header names no host this service answers for."
+    else:
+        message = f"The request was refused: {exception}"
+    return JsonResponse(error_body(400, message), status=400)
+
+
+def bad_request(request, exception, *args, **kwargs):
+    """Django's handler400 (a SuspiciousOperation raised outside a view, such as a bad
+    Host in CommonMiddleware): the envelope on API paths, Django's page elsewhere."""
+    if not request.path.startswith(API_PREFIX):
+        return django_bad_request(request, exception, *args, **kwargs)
+    return refused(exception)
 
 
 class RequestIDMiddleware:
@@ -76,6 +95,6 @@ class RequestIDMiddleware:
         if not request.path.startswith(API_PREFIX):
             return None
         if isinstance(exception, SuspiciousOperation):  # e.g. too many fields on the schema view
-            return JsonResponse(error_body(400, f"The request was refused: {exception}"), status=400)
+            return refused(exception)
         logger.exception("Unhandled error on %s %s", request.method, loggable_path(request.path))
         return server_error(request)

@@ -94,3 +94,28 @@ def test_an_export_neutralizes_cells_that_start_like_formulas_and_reimports_them
     assert row.startswith("'=cmd") and ",'@SUM(1)," in row and ",'+44 20," in row
     code, stdout, _ = run_command("import_contacts", str(out), "--update")
     assert code == 0 and "unchanged: 1" in stdout
+
+
+def test_a_bad_host_is_a_400_in_the_envelope(api):
+    response = api.get("/api/v1/contacts", HTTP_HOST="evil.example")
+    assert envelope_error(response) == (400, "bad_request")
+    assert "evil.example" not in response.json()["message"]
+
+
+def test_a_bad_host_outside_the_api_is_djangos_page(client):
+    assert client.get("/admin/", HTTP_HOST="evil.example").status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/", "/admin/login/", "/api/v1/roles"])
+def test_pages_carry_a_content_security_policy_and_security_headers(client, path):
+    response = client.get(path)
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "script-src 'self';" in policy
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_swagger_ui_has_no_inline_script(client):
+    page = client.get("/api/docs/").content.decode()
+    assert "<script>" not in page.replace(" ", "")
+    assert client.get("/api/docs/?script=")["Content-Type"].startswith("application/javascript")

@@ -1,0 +1,117 @@
+"""The service as `make run` serves it: real gunicorn with gunicorn.conf.py, over sockets."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _manage(env, *args) -> str:
+    return subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True,
+                          text=True, timeout=120).stdout
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """gunicorn on a database of its own (demo data), and a write key for it."""
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('serving') / 'db.sqlite3'}",
+           "PORT": str(port), "WEB_CONCURRENCY": "1", "GUNICORN_THREADS": "4"}
+    env.pop("BIND", None)
+    _manage(env, "migrate", "-v0")
+    _manage(env, "seed_demo", "--if-empty")
+    key = _manage(env, "create_api_key", "--name", "serving test").strip().splitlines()[-1]
+    process = subprocess.Popen([str(Path(PYTHON).parent / "gunicorn"), "contacts_api.wsgi", "-c", "gunicorn.conf.py"],
+                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if exchange(port, b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("gunicorn did not start")
+        yield {"port": port, "key": key}
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def exchange(port: int, raw: bytes) -> tuple[int, dict, bytes]:
+    """Send raw bytes; (status, headers, body) of the answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(raw)
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+            head, _, body = received.partition(b"\r\n\r\n")
+            lines = head.decode("latin-1").split("\r\n")
+            headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+            if "content-length" in headers and len(body) >= int(headers["content-length"]):
+                break
+    return int(lines[0].split()[1]), headers, body
+
+
+def request(server, method: str, path: str, body: bytes = b"", headers: str = "") -> tuple[int, dict, bytes]:
+    raw = (f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+           f"Authorization: Bearer {server['key']}\r\n{headers}\r\n").encode() + body
+    return exchange(server["port"], raw)
+
+
+def chunked(payload: dict) -> bytes:
+    data = json.dumps(payload).encode()
+    half = len(data) // 2
+    return b"".join(f"{len(part):x}\r\n".encode() + part + b"\r\n" for part in (data[:half], data[half:])) + b"0\r\n\r\n"
+
+
+def envelope(answer) -> tuple[int, str]:
+    status, headers, body = answer
+    assert headers["content-type"].startswith("application/json")
+    parsed = json.loads(body)
+    assert parsed["success"] is False
+    return status, parsed["code"]
+
+
+def test_a_request_line_too_long_is_a_414_in_the_envelope(server):
+    assert envelope(request(server, "GET", "/api/v1/contacts?search=" + "a" * 5000)) == (414, "uri_too_long")
+
+
+def test_header_fields_too_large_are_a_431_in_the_envelope(server):
+    answer = request(server, "GET", "/api/v1/contacts", headers=f"X-Big: {'b' * 9000}\r\n")
+    assert envelope(answer) == (431, "request_header_fields_too_large")
+
+
+def test_a_malformed_request_line_is_a_400_in_the_envelope(server):
+    assert envelope(exchange(server["port"], b"GARBAGE\r\n\r\n")) == (400, "bad_request")
+
+
+def test_a_chunked_patch_is_read_and_applied(server):
+    status, _, body = request(server, "GET", "/api/v1/contacts?limit=1")
+    contact = json.loads(body)["data"][0]
+    status, _, body = request(server, "PATCH", f"/api/v1/contacts/{contact['id']}", chunked({"position": "Chunked"}),
+                              "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n")
+    assert status == 200
+    assert json.loads(body)["data"]["job_position"] == "Chunked"
+
+
+def test_a_chunked_body_over_the_limit_is_a_413(server):
+    big = {"first_name": "x" * (1024 * 1024 + 10)}
+    answer = request(server, "PATCH", "/api/v1/contacts/1", chunked(big),
+                     "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n")
+    assert envelope(answer) == (413, "payload_too_large")
