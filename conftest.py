@@ -7,6 +7,7 @@ from accounts.models import APIKey
 from accounts.services import api_key_create
 from accounts.tests.factories import StaffUserFactory
 from clients.tests.factories import ClientFactory
+from contacts_api.api.throttling import breaker
 from contacts_api.testing import api_client_for
 
 
@@ -19,6 +20,7 @@ def _own_cache(settings, request):
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": request.node.nodeid}
     }
+    breaker.closed_at = 0.0  # a cache outage of an earlier test is over
 
 
 @pytest.fixture(autouse=True)

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "contacts_api.api.middleware.RequestIDMiddleware",
+    "contacts_api.db_deadline.DatabaseDeadlineMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "contacts_api.security_headers.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -124,6 +125,14 @@ else:
     _db.setdefault("OPTIONS", {}).update(
         {
             "connect_timeout": env.int("DB_CONNECT_TIMEOUT", default=3),
+            # A peer that vanishes (a partition that drops packets) is noticed within
+            # seconds, also outside requests (commands, the webhook worker); a frozen server
+            # whose host still answers TCP is the request deadline's case (db_deadline.py).
+            "keepalives": 1,
+            "keepalives_idle": 10,
+            "keepalives_interval": 3,
+            "keepalives_count": 3,
+            "tcp_user_timeout": 10000,
             # A search's plan depends on its words: plan_cache_mode keeps PostgreSQL from
             # switching a prepared statement to a generic plan made without them.
             "options": (
@@ -139,11 +148,17 @@ else:
         }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# PostgreSQL: a request's database work is cut off past this (a hung server answers
+# nothing), and API requests then answer 503 at once for DB_BACKOFF_SECONDS (db_deadline.py).
+DB_REQUEST_TIMEOUT_SECONDS = env.float("DB_REQUEST_TIMEOUT_SECONDS", default=4)
+DB_BACKOFF_SECONDS = env.float("DB_BACKOFF_SECONDS", default=2)
 
 # --- Cache (rate limits) ------------------------------------------------------------------
 # Rate-limit counters must be shared by every worker process: Redis when configured,
 # otherwise a table in the database (never per-process memory).
 _redis_url = env.str("REDIS_URL", default="")
+_redis_timeout = env.float("REDIS_TIMEOUT_SECONDS", default=0.1)
+CACHE_BACKOFF_SECONDS = env.float("CACHE_BACKOFF_SECONDS", default=10)
 if env.str("CACHE_URL", default=""):
     CACHES = {"default": env.cache("CACHE_URL")}
 elif _redis_url:
@@ -151,7 +166,9 @@ elif _redis_url:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": _redis_url,
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            # A hung Redis costs the first request that meets it this much, no more: then
+            # the limits skip the cache for CACHE_BACKOFF_SECONDS (api/throttling.py).
+            "OPTIONS": {"socket_connect_timeout": _redis_timeout, "socket_timeout": _redis_timeout},
         }
     }
 else:

@@ -258,3 +258,56 @@ def test_a_redis_rate_limit_window_expires_with_its_period(make_api_key):
 def test_a_cache_outage_pauses_the_limits_instead_of_failing_requests(write_key):
     for _ in range(3):
         assert get({"X-API-Key": write_key}).status_code == 200
+
+
+@pytest.fixture
+def frozen_redis(tmp_path):
+    """A Redis server of our own, frozen (SIGSTOP) as a hung host is: it accepts
+    connections and never answers. Thawed and stopped at the end."""
+    import shutil
+    import signal
+    import socket
+    import subprocess
+    import time
+
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                               "--appendonly", "no", "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
+    try:
+        for _ in range(50):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        settings = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                "LOCATION": f"redis://127.0.0.1:{port}/0",
+                                "OPTIONS": {"socket_connect_timeout": 0.1, "socket_timeout": 0.1}}}
+        yield server, settings
+    finally:
+        server.send_signal(signal.SIGCONT)
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_a_hung_redis_opens_the_breaker_and_limits_resume_once_it_answers(frozen_redis, write_key, settings):
+    import signal
+    import time
+
+    from contacts_api.api.throttling import breaker
+
+    server, caches = frozen_redis
+    settings.CACHES, settings.API_RATE_LIMIT, settings.CACHE_BACKOFF_SECONDS = caches, "2/min", 0.5
+    server.send_signal(signal.SIGSTOP)
+    for _ in range(4):  # over the limit, but the limits are paused: nothing is refused
+        assert get({"X-API-Key": write_key}).status_code == 200
+    assert breaker.open()
+    server.send_signal(signal.SIGCONT)
+    time.sleep(0.6)  # the back-off is over: the next request asks Redis again
+    statuses = [get({"X-API-Key": write_key}).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert not breaker.open()

@@ -13,6 +13,8 @@ from contextlib import contextmanager
 
 from django.conf import settings
 
+from contacts_api.db_deadline import watchdog
+
 from .exceptions import ServiceUnavailable
 
 _slots: dict[int, threading.BoundedSemaphore] = {}  # by limit: one, unless a test changes it
@@ -28,7 +30,9 @@ def _semaphore() -> threading.BoundedSemaphore:
 @contextmanager
 def list_slot():
     slots = _semaphore()
-    if not slots.acquire(timeout=settings.API_LIST_WAIT_SECONDS):
+    with watchdog.paused():  # waiting for a turn is not the database's time
+        acquired = slots.acquire(timeout=settings.API_LIST_WAIT_SECONDS)
+    if not acquired:
         raise ServiceUnavailable()
     try:
         yield

@@ -7,6 +7,7 @@ from django.db import InterfaceError, OperationalError
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler
 
+from contacts_api.db_deadline import watchdog
 from contacts_api.errors import (
     ConflictError,
     NotFoundError,
@@ -144,6 +145,7 @@ def _to_api_exception(exc):
     if isinstance(exc, (OperationalError, InterfaceError)):
         # The database cannot be reached (or is locked past its busy timeout).
         logger.warning("Database unavailable: %s", exc)
+        watchdog.note_error()
         return ServiceUnavailable()
     return exc
 

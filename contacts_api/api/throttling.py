@@ -9,6 +9,7 @@ database cache's `incr` atomic). DRF's rate parsing, cache keys, client address 
 
 import logging
 import math
+import time
 
 import redis
 from django.conf import settings
@@ -19,6 +20,26 @@ logger = logging.getLogger(__name__)
 # A cache outage must not take the API down with it: limits pause, requests pass. The
 # database cache raises the database's own errors, which are the 503 path, not this one.
 CACHE_DOWN = (ConnectionError, TimeoutError, redis.RedisError)
+
+
+class CacheBreaker:
+    """After a cache call fails (a refused connection, or no answer within the short
+    REDIS_TIMEOUT_SECONDS: a hung Redis), the limits stop asking the cache for
+    CACHE_BACKOFF_SECONDS, so that only the first request that meets the outage waits;
+    then one request tries again. Per process."""
+
+    def __init__(self):
+        self.closed_at = 0.0  # monotonic time until which the cache is not asked
+
+    def open(self) -> bool:
+        return time.monotonic() < self.closed_at
+
+    def trip(self, error: Exception) -> None:
+        self.closed_at = time.monotonic() + settings.CACHE_BACKOFF_SECONDS
+        logger.warning("Rate-limit cache unavailable; not limiting for %ss: %s", settings.CACHE_BACKOFF_SECONDS, error)
+
+
+breaker = CacheBreaker()
 
 
 class FixedWindowThrottle(SimpleRateThrottle):
@@ -34,6 +55,8 @@ class FixedWindowThrottle(SimpleRateThrottle):
 
     def hit(self) -> bool:
         """Count one request in the current window; whether it is within the limit."""
+        if breaker.open():
+            return True
         key = self._window_key()
         try:
             self.cache.add(key, 0, self.duration + 1)
@@ -43,15 +66,18 @@ class FixedWindowThrottle(SimpleRateThrottle):
                 self.cache.set(key, 1, self.duration + 1)
                 count = 1
         except CACHE_DOWN as error:
-            logger.warning("Rate-limit cache unavailable, not limiting %s: %s", self.key, error)
+            breaker.trip(error)
             return True
         return count <= self.num_requests
 
     def reached(self) -> bool:
         """Without counting: whether the current window's limit is already reached."""
+        if breaker.open():
+            return False
         try:
             return self.cache.get(self._window_key(), 0) >= self.num_requests
-        except CACHE_DOWN:
+        except CACHE_DOWN as error:
+            breaker.trip(error)
             return False
 
     def allow_request(self, request, view):

@@ -53,9 +53,9 @@ def server(tmp_path_factory):
         process.wait(timeout=15)
 
 
-def exchange(port: int, raw: bytes) -> tuple[int, dict, bytes]:
+def exchange(port: int, raw: bytes, timeout: float = 10) -> tuple[int, dict, bytes]:
     """Send raw bytes; (status, headers, body) of the answer."""
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
         sock.sendall(raw)
         received = b""
         while chunk := sock.recv(65536):
