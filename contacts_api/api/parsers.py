@@ -1,6 +1,9 @@
 import json
 import re
+from urllib.parse import unquote_to_bytes
 
+from django.conf import settings
+from django.http import QueryDict
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.utils import json as drf_json
@@ -38,11 +41,24 @@ class StrictJSONParser(JSONParser):
 _NESTED_KEY = re.compile(r"^(?P<parent>\w+)(?:\[(?P<bracket>\w+)\]|\.(?P<dot>\w+))$")
 
 
+def _check_utf8(body: bytes) -> None:
+    """A form's names and values, once percent-decoded, must be UTF-8: Django would store
+    an invalid byte as U+FFFD."""
+    try:
+        for field in body.split(b"&"):
+            for part in field.split(b"=", 1):
+                unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ParseError("Form parse error - the body is not valid UTF-8.") from error
+
+
 class NestedFormParser(FormParser):
     """Form bodies as a plain dict; `social[linkedin]=x` or `social.linkedin=x` nest."""
 
     def parse(self, stream, media_type=None, parser_context=None):
-        query_dict = super().parse(stream, media_type, parser_context)
+        body = stream.read()
+        _check_utf8(body)
+        query_dict = QueryDict(body, encoding=(parser_context or {}).get("encoding", settings.DEFAULT_CHARSET))
         data: dict = {}
         for key in query_dict:
             value = query_dict[key]

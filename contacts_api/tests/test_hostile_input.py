@@ -3,6 +3,7 @@
 import pytest
 
 from contacts.models import Contact
+from contacts.tests.factories import ContactFactory
 from contacts_api.testing import envelope_error
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +120,19 @@ def test_swagger_ui_has_no_inline_script(client):
     page = client.get("/api/docs/").content.decode()
     assert "<script>" not in page.replace(" ", "")
     assert client.get("/api/docs/?script=")["Content-Type"].startswith("application/javascript")
+
+
+@pytest.mark.parametrize("body", [b"first_name=%FF%FE&last_name=x", b"first_name=\xff\xfe", b"%FF=x"])
+def test_form_bytes_that_are_not_utf8_are_a_400(api, body):
+    contact = ContactFactory()
+    response = api.generic("PATCH", f"/api/v1/contacts/{contact.pk}", body, content_type="application/x-www-form-urlencoded")
+    assert envelope_error(response) == (400, "bad_request")
+    assert Contact.objects.get(pk=contact.pk).first_name == contact.first_name
+
+
+def test_a_utf8_form_is_read(api):
+    contact = ContactFactory()
+    response = api.generic("PATCH", f"/api/v1/contacts/{contact.pk}", b"first_name=J%C3%BCrgen+K",
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200
+    assert response.json()["data"]["first_name"] == "Jürgen K"
