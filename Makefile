@@ -29,18 +29,12 @@ migrate: $(VENV)/.run-deps .env
 run: migrate
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py collectstatic --noinput -v0
+	@# The buffering front, gunicorn behind it and the webhook worker, started and stopped
+	@# together (contacts_api/serve.py), which prints where they listen and the new key.
+	@# make run is a development server: webhooks may go to private addresses unless the
+	@# environment says otherwise.
 	@KEY=$$($(PY) manage.py create_api_key --name "make run" 2>/dev/null | tail -n 1); \
-	echo ""; \
-	echo "API key (shown once): $$KEY"; \
-	echo "Try:  curl -s -H \"Authorization: Bearer $$KEY\" http://127.0.0.1:$${PORT:-8000}/api/v1/contacts?limit=5"; \
-	echo "Docs: http://127.0.0.1:$${PORT:-8000}/api/docs/   Admin: http://127.0.0.1:$${PORT:-8000}/admin/"; \
-	echo ""
-	@# The webhook worker runs beside gunicorn and stops with it. make run is a development
-	@# server: webhooks may go to private addresses unless the environment says otherwise.
-	@export WEBHOOKS_ALLOW_PRIVATE_NETWORKS=$${WEBHOOKS_ALLOW_PRIVATE_NETWORKS:-true}; \
-	$(PY) manage.py deliver_webhooks & WORKER=$$!; \
-	trap 'kill $$WORKER 2>/dev/null; wait $$WORKER 2>/dev/null' EXIT INT TERM; \
-	$(VENV)/bin/gunicorn contacts_api.wsgi -c gunicorn.conf.py
+	WEBHOOKS_ALLOW_PRIVATE_NETWORKS=$${WEBHOOKS_ALLOW_PRIVATE_NETWORKS:-true} $(PY) -m contacts_api.serve --show-key "$$KEY"
 
 worker: migrate
 	$(PY) manage.py db_worker

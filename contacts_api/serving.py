@@ -2,9 +2,11 @@
 refuses before the application runs, and request bodies sent with chunked encoding."""
 
 import io
+from http import HTTPStatus
 
 import orjson
 from gunicorn import util
+from gunicorn.asgi.protocol import ASGIProtocol
 
 # gunicorn's statuses for a request it cannot parse (gunicorn.workers.base.handle_error).
 GUNICORN_MESSAGES = {
@@ -16,23 +18,38 @@ GUNICORN_MESSAGES = {
 }
 
 
-def write_envelope_error(sock, status_int, reason, mesg):
-    """gunicorn's util.write_error, answering in the error envelope (API.md 1.1) instead
-    of an HTML page; gunicorn's own detail is logged by gunicorn, not sent."""
-    from contacts_api.api.exceptions import error_body
+def envelope_answer(status: int, extra_headers=()) -> bytes:
+    """A whole HTTP answer with the error envelope (API.md 1.1) for `status`."""
+    from contacts_api.api.exceptions import error_body  # the app is loaded by now
 
-    message = GUNICORN_MESSAGES.get(status_int, reason)
-    body = orjson.dumps(error_body(status_int, message))
+    try:
+        reason = HTTPStatus(status).phrase
+    except ValueError:
+        reason = "Error"
+    body = orjson.dumps(error_body(status, GUNICORN_MESSAGES.get(status, reason)))
+    extra = "".join(f"{name}: {value}\r\n" for name, value in extra_headers)
     head = (
-        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
-        f"Cache-Control: no-store\r\nContent-Length: {len(body)}\r\n\r\n"
+        f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+        f"Cache-Control: no-store\r\nContent-Length: {len(body)}\r\n{extra}\r\n"
     )
-    util.write_nonblock(sock, head.encode("latin-1") + body)
+    return head.encode("latin-1") + body
+
+
+def write_envelope_error(sock, status_int, reason, mesg):
+    """gunicorn's util.write_error (threaded workers), in the envelope instead of an HTML
+    page; gunicorn's own detail, which can quote the request, is logged, not sent."""
+    util.write_nonblock(sock, envelope_answer(status_int))
+
+
+def asgi_envelope_error(self, status, message, extra_headers=()):
+    """ASGIProtocol._send_error_response (the asyncio worker of the front), likewise."""
+    self._safe_write(envelope_answer(status, extra_headers))
 
 
 def install_envelope_errors() -> None:
-    """gunicorn.conf.py calls this: the workers write their parse errors with it."""
+    """gunicorn.conf.py calls this: both kinds of worker write their parse errors so."""
     util.write_error = write_envelope_error
+    ASGIProtocol._send_error_response = asgi_envelope_error
 
 
 class ChunkedRequestBodies:

@@ -22,7 +22,9 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "te
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Base of absolute links in emails (the welcome email's set-password link is sent from a
 # background task that has no request to build a URL from).
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# By default the address `make run` serves on (BIND, or 127.0.0.1:PORT).
+_served_at = env.str("BIND", default="") or f"127.0.0.1:{env.str('PORT', default='8000')}"
+SITE_URL = env.str("SITE_URL", default=f"http://{_served_at}").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -1,4 +1,6 @@
-"""The service as `make run` serves it: real gunicorn with gunicorn.conf.py, over sockets."""
+"""The service as `make run` serves it (contacts_api/serve.py: the buffering front and
+gunicorn behind it), and gunicorn alone as a proxy such as nginx would front it; over
+sockets."""
 
 import json
 import os
@@ -25,9 +27,15 @@ def _manage(env, *args) -> str:
                           text=True, timeout=120).stdout
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """gunicorn on a database of its own (demo data), and a write key for it."""
+LAYOUTS = {
+    "make run": [PYTHON, "-m", "contacts_api.serve", "--no-worker"],
+    "gunicorn alone": [str(Path(PYTHON).parent / "gunicorn"), "contacts_api.wsgi", "-c", "gunicorn.conf.py"],
+}
+
+
+@pytest.fixture(scope="module", params=list(LAYOUTS))
+def server(request, tmp_path_factory):
+    """The layout on a database of its own (demo data), and a write key for it."""
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('serving') / 'db.sqlite3'}",
            "PORT": str(port), "WEB_CONCURRENCY": "1", "GUNICORN_THREADS": "4"}
@@ -35,8 +43,8 @@ def server(tmp_path_factory):
     _manage(env, "migrate", "-v0")
     _manage(env, "seed_demo", "--if-empty")
     key = _manage(env, "create_api_key", "--name", "serving test").strip().splitlines()[-1]
-    process = subprocess.Popen([str(Path(PYTHON).parent / "gunicorn"), "contacts_api.wsgi", "-c", "gunicorn.conf.py"],
-                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(LAYOUTS[request.param], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -47,7 +55,7 @@ def server(tmp_path_factory):
                 time.sleep(0.2)
         else:
             pytest.fail("gunicorn did not start")
-        yield {"port": port, "key": key}
+        yield {"port": port, "key": key, "layout": request.param}
     finally:
         process.terminate()
         process.wait(timeout=15)
@@ -115,3 +123,39 @@ def test_a_chunked_body_over_the_limit_is_a_413(server):
     answer = request(server, "PATCH", "/api/v1/contacts/1", chunked(big),
                      "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n")
     assert envelope(answer) == (413, "payload_too_large")
+
+
+def test_slow_clients_hold_no_thread_of_the_make_run_layout(server):
+    """50 connections that send their headers a byte at a time, against 4 threads: every
+    other request is still answered (how fast: make bench)."""
+    if server["layout"] != "make run":
+        pytest.skip("gunicorn alone gives each connection a thread while it reads: a proxy fronts it")
+    slow = []
+    try:
+        for _ in range(50):
+            sock = socket.create_connection(("127.0.0.1", server["port"]), timeout=5)
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+            slow.append(sock)
+        for _ in range(10):
+            for sock in slow:
+                sock.send(b"a")
+            assert request(server, "GET", "/api/v1/roles")[0] == 200
+    finally:
+        for sock in slow:
+            sock.close()
+
+
+def test_a_slow_body_is_read_by_the_front_before_the_application_sees_it(server):
+    if server["layout"] != "make run":
+        pytest.skip("the front's part")
+    body = json.dumps({"position": "Slowly"}).encode()
+    with socket.create_connection(("127.0.0.1", server["port"]), timeout=10) as sock:
+        sock.sendall((f"PATCH /api/v1/contacts/2 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                      f"Authorization: Bearer {server['key']}\r\nContent-Type: application/json\r\n"
+                      f"Content-Length: {len(body)}\r\n\r\n").encode())
+        for byte in body:
+            sock.send(bytes([byte]))
+            time.sleep(0.01)
+        answer = sock.makefile("rb").read()
+    assert answer.startswith(b"HTTP/1.1 200")
+    assert b'"job_position":"Slowly"' in answer
