@@ -57,6 +57,7 @@ bench: $(VENV)/.dev-deps
 	$(PY) bench/api_bench.py --postgres $(BENCH_POSTGRES) --db $(BENCH_DB)
 	$(PY) bench/writes_bench.py --postgres $(BENCH_POSTGRES) --db $(BENCH_DB)
 	$(PY) bench/events_bench.py --postgres $(BENCH_POSTGRES) --db $(BENCH_DB)
+	$(PY) bench/faults_bench.py --postgres $(BENCH_POSTGRES)
 
 bench-import: $(VENV)/.dev-deps
 	$(PY) bench/import_bench.py

@@ -12,6 +12,12 @@ threads are not held by requests that cannot succeed (/healthz keeps answering);
 next request tries again, and the service recovers without a restart. New connections are
 bounded by libpq's connect_timeout (DB_CONNECT_TIMEOUT).
 
+Once its connection was cut (or a connection could not be made), the rest of the request
+fails fast instead of trying again: Django reconnects on the next query, and swallows
+some errors on the way (its database cache's `add`), so each later step would wait for a
+connection of its own. Until the request ends, its connection's HOST names a socket that
+does not exist (`_refuse_connections`).
+
 A write whose COMMIT was sent when the deadline fired may have committed: its answer is
 a 503 all the same. Clients retry such writes with an Idempotency-Key (API.md 6.2).
 """
@@ -29,6 +35,22 @@ from django.http import JsonResponse
 
 logger = logging.getLogger(__name__)
 TICK_SECONDS = 0.1
+# A Unix socket directory that does not exist: libpq fails at once.
+NOWHERE = "/nonexistent/contacts-api-database-out-of-reach"
+
+
+def _refuse_connections(wrapper) -> None:
+    """Until _accept_connections: every new connection of this wrapper fails at once."""
+    if not hasattr(wrapper, "settings_before_outage"):
+        wrapper.settings_before_outage = wrapper.settings_dict
+        wrapper.settings_dict = {**wrapper.settings_dict, "HOST": NOWHERE}
+
+
+def _accept_connections(wrapper) -> None:
+    settings_dict = getattr(wrapper, "settings_before_outage", None)
+    if settings_dict is not None:
+        wrapper.settings_dict = settings_dict
+        del wrapper.settings_before_outage
 
 
 class Watchdog:
@@ -58,6 +80,7 @@ class Watchdog:
         finally:
             with self._lock:
                 self._armed.pop(key, None)
+            _accept_connections(connections["default"])
 
     @contextmanager
     def paused(self):
@@ -77,7 +100,9 @@ class Watchdog:
         means the server is out of reach."""
         wrapper = connections["default"]
         if wrapper.vendor == "postgresql" and (wrapper.connection is None or wrapper.connection.broken):
-            self.trip("connection failed")
+            if not hasattr(wrapper, "settings_before_outage"):
+                self.trip("connection failed")
+            _refuse_connections(wrapper)
 
     def _arm(self, key: int) -> None:
         with self._lock:
@@ -101,10 +126,14 @@ class Watchdog:
                 expired = [key for key, (deadline, _) in self._armed.items() if deadline <= now]
                 wrappers = [self._armed.pop(key)[1] for key in expired]
             for wrapper in wrappers:
-                self._cut(wrapper)
+                try:
+                    self._cut(wrapper)
+                except Exception:  # the watchdog must outlive any one connection's trouble
+                    logger.exception("Could not cut a database connection")
 
     def _cut(self, wrapper) -> None:
         """Shut down the connection's socket under the thread that waits on it."""
+        _refuse_connections(wrapper)
         pg = wrapper.connection
         if pg is None or pg.closed:
             return

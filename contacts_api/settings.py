@@ -126,7 +126,7 @@ else:
     _db["CONN_HEALTH_CHECKS"] = True
     _db.setdefault("OPTIONS", {}).update(
         {
-            "connect_timeout": env.int("DB_CONNECT_TIMEOUT", default=3),
+            "connect_timeout": env.int("DB_CONNECT_TIMEOUT", default=2),
             # A peer that vanishes (a partition that drops packets) is noticed within
             # seconds, also outside requests (commands, the webhook worker); a frozen server
             # whose host still answers TCP is the request deadline's case (db_deadline.py).
@@ -152,7 +152,9 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # PostgreSQL: a request's database work is cut off past this (a hung server answers
 # nothing), and API requests then answer 503 at once for DB_BACKOFF_SECONDS (db_deadline.py).
-DB_REQUEST_TIMEOUT_SECONDS = env.float("DB_REQUEST_TIMEOUT_SECONDS", default=4)
+# A request that was cut may still try one new connection (Django reconnects to end its
+# transaction), bounded by DB_CONNECT_TIMEOUT (2, libpq's least): 2.5 + 2 stays under 5 s.
+DB_REQUEST_TIMEOUT_SECONDS = env.float("DB_REQUEST_TIMEOUT_SECONDS", default=2.5)
 DB_BACKOFF_SECONDS = env.float("DB_BACKOFF_SECONDS", default=2)
 
 # --- Cache (rate limits) ------------------------------------------------------------------

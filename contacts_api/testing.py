@@ -1,11 +1,12 @@
 """Helpers for the test suites of every app."""
 
+import contextlib
 import os
+import socket
 import threading
+import time
 
 import pytest
-from django.db import connection
-from rest_framework.test import APIClient
 
 USING_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres", "pgsql"))
 
@@ -64,6 +65,8 @@ def run_concurrently(count, work):
             barrier.wait(timeout=10)
             results[index] = work(index)
         finally:
+            from django.db import connection
+
             connection.close()
 
     threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
@@ -74,8 +77,58 @@ def run_concurrently(count, work):
     return results
 
 
-def api_client_for(raw_key: str) -> APIClient:
+def api_client_for(raw_key: str):
     """An API client that sends this key on every request."""
+    from rest_framework.test import APIClient  # this module is also imported before Django is set up (bench)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
     return client
+
+
+class FreezableProxy:
+    """A TCP proxy that can freeze: it keeps accepting connections and holds every byte,
+    as a stopped server (`kill -STOP`) or a silent partition does. For outage tests and
+    bench/faults_bench.py."""
+
+    def __init__(self, upstream: tuple[str, int]):
+        self.upstream = upstream
+        self.frozen = threading.Event()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client):
+        while self.frozen.is_set():  # a frozen server accepts and says nothing
+            time.sleep(0.05)
+        try:
+            server = socket.create_connection(self.upstream)
+        except OSError:
+            client.close()
+            return
+        for source, target in ((client, server), (server, client)):
+            threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
+
+    def _pump(self, source, target):
+        try:
+            while data := source.recv(65536):
+                while self.frozen.is_set():
+                    time.sleep(0.05)
+                target.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, target):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def close(self):
+        self.frozen.clear()
+        self.listener.close()

@@ -4,13 +4,11 @@ PostgreSQL sits behind a proxy of our own that can freeze: it keeps accepting co
 and holds every byte, as a stopped server (`kill -STOP`) or a silent partition does.
 """
 
-import contextlib
 import json
 import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -18,57 +16,12 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from contacts_api.testing import requires_postgres
+from contacts_api.testing import FreezableProxy, requires_postgres
 from contacts_api.tests.test_serving import exchange
 
 pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
 CLIENT_TIMEOUT = 12  # far below gunicorn's 30 s worker timeout: an answer, not a killed worker
-
-
-class FreezableProxy:
-    def __init__(self, upstream: tuple[str, int]):
-        self.upstream = upstream
-        self.frozen = threading.Event()
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
-
-    def _serve(self, client):
-        while self.frozen.is_set():  # a frozen server accepts and says nothing
-            time.sleep(0.05)
-        try:
-            server = socket.create_connection(self.upstream)
-        except OSError:
-            client.close()
-            return
-        for source, target in ((client, server), (server, client)):
-            threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
-
-    def _pump(self, source, target):
-        try:
-            while data := source.recv(65536):
-                while self.frozen.is_set():
-                    time.sleep(0.05)
-                target.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for sock in (source, target):
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-
-    def close(self):
-        self.frozen.clear()
-        self.listener.close()
 
 
 @pytest.fixture
