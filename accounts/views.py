@@ -14,4 +14,5 @@ class RoleViewSet(APIViewSetMixin, mixins.ListModelMixin, GenericViewSet):
     serializer_class = RoleSerializer
     filter_backends = []
     client_lookup = None  # roles are shared by every client
+    schema_names = ("Role", "Roles")
     success_messages = {"list": "Roles retrieved successfully."}

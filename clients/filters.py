@@ -1,14 +1,11 @@
-import django_filters
-
-from contacts_api.api.filters import APIFilterSet
+from contacts_api.api.filters import APIFilterSet, SearchFilter
 
 from .models import Client
 
 
 class ClientFilterSet(APIFilterSet):
-    search = django_filters.CharFilter(
-        field_name="company_name", lookup_expr="icontains", max_length=100,
-        help_text="Substring of the company name, any case.",
+    search = SearchFilter(
+        field_name="company_name", lookup_expr="icontains", help_text="Substring of the company name, any case."
     )
 
     class Meta(APIFilterSet.Meta):

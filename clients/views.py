@@ -16,6 +16,7 @@ class ClientViewSet(APIReadOnlyViewSet):
     serializer_class = ClientSerializer
     filterset_class = ClientFilterSet
     client_lookup = "pk"
+    schema_names = ("Client", "Clients")
     not_found_message = "Client not found."
     success_messages = {
         "list": "Clients retrieved successfully.",

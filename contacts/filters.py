@@ -3,9 +3,7 @@ from django.db.models import F
 from django.db.models.functions import Lower
 
 from accounts.models import User
-from contacts_api.api.filters import APIFilterSet, IdFilter
-
-from .models import SEARCH_MAX_LENGTH
+from contacts_api.api.filters import APIFilterSet, IdFilter, SearchFilter
 
 YES_NO_CHOICES = [("yes", "yes"), ("no", "no")]
 # Text sorts ignore case; every order ends on id, in the same direction, so pages never
@@ -25,7 +23,7 @@ class ContactFilterSet(APIFilterSet):
     status = django_filters.ChoiceFilter(choices=User.Status.choices, method="filter_status")
     client_id = IdFilter(field_name="client_id")
     account_owner = django_filters.ChoiceFilter(choices=YES_NO_CHOICES, method="filter_account_owner")
-    search = django_filters.CharFilter(method="filter_search", max_length=SEARCH_MAX_LENGTH)
+    search = SearchFilter(method="filter_search")
     sort = django_filters.ChoiceFilter(
         choices=[(name, name) for name in SORTS], method="keep", help_text="default: id"
     )

@@ -6,7 +6,6 @@ from django.db.models.functions import Upper
 
 from accounts.models import User
 
-SEARCH_MAX_LENGTH = 100
 PHONE_LIKE = re.compile(r"^[0-9 +\-().]+$")
 MIN_PHONE_DIGITS = 3
 PREFIX_WORD_LENGTH = 2

@@ -7,6 +7,7 @@ the same shape field by field for the OpenAPI schema, and its `to_representation
 that function, so the two cannot drift apart.
 """
 
+from django.core.validators import MaxLengthValidator
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -18,6 +19,7 @@ from accounts.validators import (
     EMAIL_MAX_LENGTH,
     MAX_ID,
     NAME_MAX_LENGTH,
+    PHONE_CHARACTERS,
     PHONE_MAX_LENGTH,
     PLAIN_TEXT_MESSAGE,
     POSITION_MAX_LENGTH,
@@ -115,17 +117,45 @@ class SocialField(serializers.Field):
         return value
 
 
+@extend_schema_field(
+    {"type": "string", "nullable": True, "maxLength": PHONE_MAX_LENGTH, "pattern": PHONE_CHARACTERS.pattern}
+)
+class PhoneField(serializers.Field):
+    """A phone: text of digits, spaces and + - ( ) . (validate_phone), trimmed; "" clears
+    it like null. Not a CharField with allow_blank: drf-spectacular documents that as two
+    schemas that "" both matches (oneOf), or one with minLength 1, and a strict client or
+    validator then refuses the "" the contract allows."""
+
+    default_error_messages = {"invalid": "Not a valid string."}
+
+    def __init__(self, *, max_length: int, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(MaxLengthValidator(max_length))
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (str, int, float)):
+            self.fail("invalid")
+        return str(data).strip()
+
+    def validate_empty_values(self, data):
+        if isinstance(data, str) and not data.strip():
+            return True, None
+        return super().validate_empty_values(data)
+
+    def to_representation(self, value):
+        return value
+
+
 class ContactWriteSerializer(serializers.Serializer):
     """Fields and rules shared by create and update (API.md 3.4, 3.5)."""
 
     first_name = serializers.CharField(max_length=NAME_MAX_LENGTH, validators=[validate_plain_text])
     last_name = serializers.CharField(max_length=NAME_MAX_LENGTH, validators=[validate_plain_text])
     email = serializers.EmailField(max_length=EMAIL_MAX_LENGTH)
-    phone = serializers.CharField(
+    phone = PhoneField(
         max_length=PHONE_MAX_LENGTH,
         required=False,
         allow_null=True,
-        allow_blank=True,
         validators=[validate_phone],
         help_text="Digits, spaces and + - ( ) . only. null or \"\" clears it.",
     )
@@ -153,9 +183,8 @@ class ContactCreateSerializer(ContactWriteSerializer):
         max_value=MAX_ID,
         help_text="Id of an existing client. `client_id` is accepted as an alias.",
     )
-    send_email = serializers.ChoiceField(
-        choices=YES_NO, required=False, default="no", help_text="yes: send the welcome email."
-    )
+    # No `default` in the schema: client generators make a property with one required.
+    send_email = serializers.ChoiceField(choices=YES_NO, required=False, help_text="yes: send the welcome email (default no).")
 
     def to_internal_value(self, data):
         if isinstance(data, dict) and "clientid" not in data and "client_id" in data:

@@ -64,6 +64,11 @@ class ContactViewSet(APIModelViewSet):
     }
     filterset_class = ContactFilterSet
     client_lookup = "client_id"
+    schema_names = ("Contact", "Contacts")
+    operation_ids = {
+        "set_account_owner": "setAccountOwner", "restore": "restoreContact", "erase": "eraseContact",
+        "history": "getContactHistory", "batch": "batchUpsertContacts",
+    }
     not_found_message = CONTACT_NOT_FOUND
     success_messages = {
         "list": "Contacts retrieved successfully.",
@@ -137,7 +142,7 @@ class ContactViewSet(APIModelViewSet):
         return Response(None)
 
     @extend_schema(summary="A contact's history, oldest change first", responses={200: EventSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filter_backends=[])  # the list's filters are not history's
     def history(self, request, *args, **kwargs):
         contact = self.get_object()
         events = self.scoped(Event.objects.filter(contact_id=contact.pk))  # the client's part alone

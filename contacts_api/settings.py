@@ -301,6 +301,17 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "PREPROCESSING_HOOKS": ["contacts_api.api.schema.paths_without_trailing_slash"],
     "COMPONENT_SPLIT_REQUEST": True,
+    "TAGS": [
+        {"name": "contacts", "description": "The people who work at a client company (API.md 3, 6, 8.2)."},
+        {"name": "clients", "description": "Client accounts, read-only (API.md 4)."},
+        {"name": "roles", "description": "Contact roles, read-only (API.md 4)."},
+        {"name": "events", "description": "Every change of a contact, in an order that never skips one (API.md 7.2)."},
+        {"name": "webhooks", "description": "Endpoints that receive every event, signed (API.md 7.4)."},
+    ],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "contacts_api.api.schema.add_list_components",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -36,6 +36,7 @@ class EventViewSet(APIViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     serializer_class = EventSerializer
     filter_backends = []
     client_lookup = "client_id"
+    schema_names = ("Event", "Events")
     pagination_class = None
     lookup_value_regex = "[^/]+"
     not_found_message = EVENT_NOT_FOUND

@@ -32,6 +32,8 @@ class WebhookEndpointViewSet(APIModelViewSet):
     input_serializer_classes = {"create": WebhookEndpointWriteSerializer, "partial_update": WebhookEndpointWriteSerializer}
     filter_backends = []
     client_lookup = "client_id"
+    schema_names = ("Webhook", "Webhooks")
+    operation_ids = {"deliveries": "listWebhookDeliveries", "test": "sendWebhookTest"}
     http_method_names = ["get", "post", "patch", "delete", "head"]
     not_found_message = "Webhook endpoint not found."
     success_messages = {

@@ -20,6 +20,18 @@ class IntegerField(forms.IntegerField):
         return super().to_python(value)
 
 
+SEARCH_MAX_LENGTH = 100
+
+
+@extend_schema_field({"type": "string", "maxLength": SEARCH_MAX_LENGTH})
+class SearchFilter(django_filters.CharFilter):
+    """A search term of at most 100 characters (longer is a 422), as the schema says."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", SEARCH_MAX_LENGTH)
+        super().__init__(*args, **kwargs)
+
+
 @extend_schema_field(OpenApiTypes.INT)
 class IdFilter(django_filters.Filter):
     """An integer id: "1.5" or "abc" is a 422, and it fits a 64-bit column."""

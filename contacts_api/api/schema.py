@@ -7,6 +7,7 @@ against real responses (schemathesis).
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_array_type, is_list_serializer
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
@@ -25,47 +26,51 @@ def envelope_schema(data_schema: dict) -> dict:
     }
 
 
-PAGINATION_META_SCHEMA = {
-    "type": "object",
-    "required": ["pagination"],
-    "properties": {
-        "pagination": {
-            "type": "object",
-            "required": [
-                "total", "total_exact", "count", "per_page", "current_page", "total_pages", "links",
-            ],
-            "properties": {
-                "total": {"type": "integer", "minimum": 0},
-                "total_exact": {
-                    "type": "boolean",
-                    "description": "false when the total (above 10,000) came from a count up to 60 s old",
-                },
-                "count": {"type": "integer", "minimum": 0},
-                "per_page": {"type": "integer", "minimum": 1},
-                "current_page": {
-                    "type": "integer",
-                    "nullable": True,
-                    "description": "null for keyset pages (`after`)",
-                },
-                "total_pages": {"type": "integer", "minimum": 0},
-                "links": {
-                    "type": "object",
-                    "required": ["previous", "next"],
-                    "properties": {
-                        "previous": {"type": "string", "format": "uri", "nullable": True},
-                        "next": {"type": "string", "format": "uri", "nullable": True},
-                    },
-                },
+# The list meta as shared components (add_list_components): one ListMeta, Pagination and
+# PaginationLinks for every list, not a class per list in a generated client.
+LIST_COMPONENTS = {
+    "PaginationLinks": {
+        "type": "object",
+        "required": ["previous", "next"],
+        "properties": {
+            "previous": {"type": "string", "format": "uri", "nullable": True},
+            "next": {"type": "string", "format": "uri", "nullable": True, "description": "null on the last page"},
+        },
+    },
+    "Pagination": {
+        "type": "object",
+        "required": ["total", "total_exact", "count", "per_page", "current_page", "total_pages", "links"],
+        "properties": {
+            "total": {"type": "integer", "minimum": 0},
+            "total_exact": {
+                "type": "boolean",
+                "description": "false when the total (above 10,000) is an estimate within 20 %",
             },
-        }
+            "count": {"type": "integer", "minimum": 0},
+            "per_page": {"type": "integer", "minimum": 1},
+            "current_page": {"type": "integer", "nullable": True, "description": "null for keyset pages (`after`)"},
+            "total_pages": {"type": "integer", "minimum": 0},
+            "links": {"$ref": "#/components/schemas/PaginationLinks"},
+        },
+    },
+    "ListMeta": {
+        "type": "object",
+        "required": ["pagination"],
+        "properties": {"pagination": {"$ref": "#/components/schemas/Pagination"}},
     },
 }
+
+
+def add_list_components(result, generator, request, public):
+    """A postprocessing hook (SPECTACULAR_SETTINGS): the components LIST_COMPONENTS names."""
+    result.setdefault("components", {}).setdefault("schemas", {}).update(LIST_COMPONENTS)
+    return result
 
 
 def list_envelope_schema(items_schema: dict) -> dict:
     schema = envelope_schema(items_schema)
     schema["required"].append("meta")
-    schema["properties"]["meta"] = PAGINATION_META_SCHEMA
+    schema["properties"]["meta"] = {"$ref": "#/components/schemas/ListMeta"}
     return schema
 
 
@@ -129,8 +134,37 @@ def paths_without_trailing_slash(endpoints, **kwargs):
     return [(path.rstrip("/"), regex, method, view) for path, regex, method, view in endpoints]
 
 
+# operationIds by action: a verb and the resource's name (the view's `schema_names`).
+OPERATION_VERBS = {
+    "list": "list{plural}", "retrieve": "get{singular}", "create": "create{singular}",
+    "update": "replace{singular}", "partial_update": "update{singular}", "destroy": "delete{singular}",
+}
+
+
 class EnvelopeAutoSchema(AutoSchema):
-    """Wraps 2xx bodies in the success envelope and adds the contract's errors."""
+    """Wraps 2xx bodies in the success envelope and adds the contract's errors; names
+    operations and components as a client's author would; one request encoding (JSON)."""
+
+    def map_parsers(self):
+        # The server also reads forms (API.md 1); documenting both encodings with one schema
+        # trips client generators (openapi-python-client 1276, 1451), so the schema says JSON.
+        return ["application/json"]
+
+    def get_operation_id(self):
+        """listContacts, getContact, setAccountOwner...: a view's `operation_ids` names its
+        own actions; the others follow OPERATION_VERBS."""
+        singular, plural = self.view.schema_names
+        named = getattr(self.view, "operation_ids", {}).get(self.view.action)
+        return named or OPERATION_VERBS[self.view.action].format(singular=singular, plural=plural)
+
+    def get_description(self):
+        # Only what extend_schema(description=...) writes for API users (a resource's own
+        # words are its tag's, SPECTACULAR_SETTINGS["TAGS"]); never a docstring, which is
+        # written for this code's maintainers.
+        return ""
+
+    def get_paginated_name(self, serializer_name):
+        return f"{serializer_name}List"
 
     def _versioned(self) -> bool:
         """An action on one versioned object (a contact): If-Match, or If-None-Match on a
@@ -142,6 +176,8 @@ class EnvelopeAutoSchema(AutoSchema):
 
     def get_override_parameters(self):
         parameters = list(super().get_override_parameters())
+        if "{id}" in self.path and getattr(self.view, "lookup_value_regex", None) == "[0-9]+":
+            parameters.append(OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH))
         if self.method in IDEMPOTENT_METHODS:
             parameters.append(HEADER_PARAMETERS["Idempotency-Key"])
         if self._versioned():
