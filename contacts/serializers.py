@@ -258,8 +258,9 @@ class BatchItemsFieldSchema(OpenApiSerializerFieldExtension):
 
 class ContactBatchSerializer(serializers.Serializer):
     contacts = BatchItemsField(help_text="1 to 100 contacts, matched by email (any case).")
+    # No `default` in the schema (client generators make such a property required).
     atomic = serializers.BooleanField(
-        default=False, help_text="true: any failing item makes the batch a 422 and nothing is written."
+        required=False, help_text="true: any failing item makes the batch a 422 and nothing is written (default false)."
     )
 
     def to_internal_value(self, data):

@@ -154,7 +154,7 @@ class ContactViewSet(APIModelViewSet):
     def batch(self, request, *args, **kwargs):
         body = self.validated_data(request)
         results, summary = run_batch(
-            body["contacts"], atomic=body["atomic"], actor=self.actor(), bound_client_id=self.bound_client_id()
+            body["contacts"], atomic=body.get("atomic", False), actor=self.actor(), bound_client_id=self.bound_client_id()
         )
         response = Response(results)
         response.meta = {"summary": summary}

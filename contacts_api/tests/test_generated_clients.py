@@ -1,14 +1,18 @@
 """Clients generated from the served schema, as a consumer makes them, driving the API.
 
-openapi-python-client (pinned in requirements-dev.txt) generates a Python client from
-`/api/schema/?format=json` of a running `make run` layout; the walk below calls every
-operation through it and reads every answer as the generated types. Generator warnings
-fail the test.
+From `/api/schema/?format=json` of a running `make run` layout (a fresh one per client:
+the walks end by tripping the failed-authentication limit):
+- openapi-python-client (pinned in requirements-dev.txt) generates a Python client; the
+  walk below calls every operation through it and reads every answer as its types;
+- openapi-typescript and openapi-fetch (pinned in typescript/package.json) give typed
+  calls; `tsc` must accept typescript/walk.ts as it is, and the compiled walk then runs.
+Generator warnings fail the test.
 """
 
 import importlib
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -22,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 GENERATOR = Path(PYTHON).parent / "openapi-python-client"
 
-pytestmark = pytest.mark.skipif(not GENERATOR.exists(), reason="openapi-python-client is not installed (requirements-dev.txt)")
+TYPESCRIPT = Path(__file__).resolve().parent / "typescript"
+NPM = shutil.which("npm")
 
 
 def _free_port() -> int:
@@ -36,10 +41,10 @@ def _manage(env, *args) -> str:
                           text=True, timeout=120).stdout
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
+@pytest.fixture
+def served(tmp_path):
     """make run's layout on a database of its own with the demo data; its schema and a key."""
-    home = tmp_path_factory.mktemp("generated")
+    home = tmp_path
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{home / 'db.sqlite3'}", "PORT": str(port),
            "WEB_CONCURRENCY": "1", "GUNICORN_THREADS": "4", "API_AUTH_FAILURE_LIMIT": "5/min",
@@ -67,9 +72,11 @@ def served(tmp_path_factory):
         process.wait(timeout=20)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def py(served):
     """The generated package, imported."""
+    if not GENERATOR.exists():
+        pytest.skip("openapi-python-client is not installed (pip install -r requirements-dev.txt)")
     home = served["home"]
     env = {**os.environ, "PATH": f"{Path(PYTHON).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     result = subprocess.run([str(GENERATOR), "generate", "--path", str(home / "schema.json"), "--meta", "none",
@@ -233,3 +240,30 @@ def test_the_schema_documents_json_bodies_only_and_integer_ids(served):
                 if parameter["name"] == "id" and "events" not in path:
                     assert parameter["schema"]["type"] == "integer", (method, path)
 
+
+
+def _npm_packages() -> None:
+    """The pinned packages (.ci/run installs them first; a fresh checkout gets them here)."""
+    if NPM is None:
+        pytest.skip("npm is not installed: the TypeScript client is not checked")
+    if not (TYPESCRIPT / "node_modules" / ".bin" / "tsc").exists():
+        result = subprocess.run([NPM, "ci", "--no-audit", "--no-fund"], cwd=TYPESCRIPT, capture_output=True, text=True,
+                                timeout=300)
+        if result.returncode != 0:
+            pytest.skip(f"npm could not install the TypeScript packages: {result.stderr[-300:]}")
+
+
+def test_the_generated_typescript_client_type_checks_and_walks_every_operation(served):
+    _npm_packages()
+    bin_dir = TYPESCRIPT / "node_modules" / ".bin"
+    generated = subprocess.run([str(bin_dir / "openapi-typescript"), str(served["home"] / "schema.json"), "-o",
+                                "generated/schema.d.ts"], cwd=TYPESCRIPT, capture_output=True, text=True, timeout=120)
+    assert generated.returncode == 0, generated.stdout + generated.stderr
+    assert "warn" not in (generated.stdout + generated.stderr).lower(), generated.stdout + generated.stderr
+    compiled = subprocess.run([str(bin_dir / "tsc"), "-p", "."], cwd=TYPESCRIPT, capture_output=True, text=True,
+                              timeout=180)
+    assert compiled.returncode == 0, compiled.stdout + compiled.stderr  # no type error
+    walked = subprocess.run([shutil.which("node") or "node", "build/walk.js", served["base"], served["key"],
+                             str(_staff_id(served))], cwd=TYPESCRIPT, capture_output=True, text=True, timeout=120)
+    assert walked.returncode == 0, walked.stdout + walked.stderr
+    assert "every operation answered as typed" in walked.stdout
