@@ -35,20 +35,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from api_bench import PYTHON, ROOT, percentile  # noqa: E402
 
-from contacts_api.testing import FreezableProxy  # noqa: E402
+from contacts_api.testing import FreezableProxy, free_port, manage  # noqa: E402
 
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def manage(env, *args) -> str:
-    return subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True,
-                          text=True, timeout=300).stdout
 
 
 def start(command, env) -> subprocess.Popen:

@@ -52,6 +52,24 @@ def write_file(tmp_path, content: str | bytes, name: str) -> str:
     return str(path)
 
 
+def free_port() -> int:
+    """A loopback port nothing listens on now (for a server a test or bench starts)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def manage(env: dict, *args) -> str:
+    """Run `manage.py` in a process of its own with `env`; its stdout."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=root, env=env, check=True, capture_output=True,
+                          text=True, timeout=300).stdout
+
+
 def run_concurrently(count, work):
     """Run work(0) ... work(count - 1) in threads released together; their results.
 

@@ -10,19 +10,16 @@ Generator warnings fail the test.
 """
 
 import importlib
-import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from contacts_api.testing import manage
+
 PYTHON = sys.executable
 GENERATOR = Path(PYTHON).parent / "openapi-python-client"
 
@@ -30,46 +27,6 @@ TYPESCRIPT = Path(__file__).resolve().parent / "typescript"
 NPM = shutil.which("npm")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _manage(env, *args) -> str:
-    return subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True,
-                          text=True, timeout=120).stdout
-
-
-@pytest.fixture
-def served(tmp_path):
-    """make run's layout on a database of its own with the demo data; its schema and a key."""
-    home = tmp_path
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{home / 'db.sqlite3'}", "PORT": str(port),
-           "WEB_CONCURRENCY": "1", "GUNICORN_THREADS": "4", "API_AUTH_FAILURE_LIMIT": "5/min",
-           "WEBHOOKS_ALLOW_PRIVATE_NETWORKS": "true"}
-    env.pop("BIND", None)
-    _manage(env, "migrate", "-v0")
-    _manage(env, "seed_demo", "--if-empty")
-    key = _manage(env, "create_api_key", "--name", "generated clients").strip().splitlines()[-1]
-    process = subprocess.Popen([PYTHON, "-m", "contacts_api.serve", "--no-worker"], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                schema = urllib.request.urlopen(f"{base}/api/schema/?format=json", timeout=5).read()
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("the server did not start")
-        (home / "schema.json").write_bytes(schema)
-        yield {"base": base, "key": key, "home": home, "schema": json.loads(schema)}
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 @pytest.fixture
@@ -228,7 +185,7 @@ def test_the_generated_python_client_walks_every_operation(served, py):
 
 def _staff_id(served) -> int:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{served['home'] / 'db.sqlite3'}"}
-    out = _manage(env, "shell", "-c", "from accounts.models import User; print(User.objects.filter(user_type='staff').first().pk)")
+    out = manage(env, "shell", "-c", "from accounts.models import User; print(User.objects.filter(user_type='staff').first().pk)")
     return int(out.strip().splitlines()[-1])
 
 

@@ -12,19 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from contacts_api.testing import free_port, manage
+
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _manage(env, *args) -> str:
-    return subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True,
-                          text=True, timeout=120).stdout
 
 
 LAYOUTS = {
@@ -36,13 +29,13 @@ LAYOUTS = {
 @pytest.fixture(scope="module", params=list(LAYOUTS))
 def server(request, tmp_path_factory):
     """The layout on a database of its own (demo data), and a write key for it."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('serving') / 'db.sqlite3'}",
            "PORT": str(port), "WEB_CONCURRENCY": "1", "GUNICORN_THREADS": "4"}
     env.pop("BIND", None)
-    _manage(env, "migrate", "-v0")
-    _manage(env, "seed_demo", "--if-empty")
-    key = _manage(env, "create_api_key", "--name", "serving test").strip().splitlines()[-1]
+    manage(env, "migrate", "-v0")
+    manage(env, "seed_demo", "--if-empty")
+    key = manage(env, "create_api_key", "--name", "serving test").strip().splitlines()[-1]
     process = subprocess.Popen(LAYOUTS[request.param], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     try:
