@@ -23,16 +23,15 @@ COMPARED_FIELDS = ["email", "phone", "website", "status"]
 class ClientImporter:
     def __init__(self, *, update: bool = False):
         self.update = update
-        self._seen: set[str] = set()
+        self._first_line: dict[str, int] = {}  # company name -> the line that had it first
 
     def clean_row(self, row) -> tuple[dict, list[tuple[str, str]]]:
         """(cleaned values, errors as (column, message)); no database access."""
         cleaned, errors = clean_row(COLUMNS, row.data)
         if not errors:
-            if cleaned["company_name"] in self._seen:
-                errors.append(("company_name", "Duplicate of an earlier row in this file."))
-            else:
-                self._seen.add(cleaned["company_name"])
+            first = self._first_line.setdefault(cleaned["company_name"], row.line)
+            if first != row.line:
+                errors.append(("company_name", f"Duplicate of line {first} in this file (the same company name)."))
         return cleaned, errors
 
     def write_batch(self, rows, report) -> list:
@@ -50,7 +49,7 @@ class ClientImporter:
             elif len(matches) > 1:
                 failed.append((row, [("company_name", f"{len(matches)} clients have this company name.")]))
             elif not self.update:
-                report.skipped += 1
+                report.skip(row, "company_name", "A client has this company name; --update updates it.")
             else:
                 diff = {f: cleaned[f] for f in COMPARED_FIELDS if cleaned[f] != matches[0][f]}
                 if diff:

@@ -39,7 +39,8 @@ EXPORT_COLUMNS = [name for name in COLUMN_NAMES if name != "client"]
 REQUIRED_COLUMNS = [{"first_name"}, {"last_name"}, {"email"}, {"client_id", "client"}]
 # A service error names a model field; the file names its column.
 COLUMN_OF = {column.attname: column.name for column in COLUMNS}
-IN_FILE_DUPLICATE = "Duplicate of an earlier row in this file."
+IN_FILE_DUPLICATE = "Duplicate of line {line} in this file (the same email)."
+EXISTS = "A living user has this email; --update updates it."
 IMPORT_ACTOR = command_actor("import_contacts")
 
 
@@ -47,7 +48,7 @@ class ContactImporter:
     def __init__(self, *, update: bool = False, send_email: bool = False):
         self.update = update
         self.send_email = send_email
-        self._seen_emails: set[str] = set()
+        self._first_line: dict[str, int] = {}  # lower-cased email -> the line that had it first
         self._client_names: dict[str, list[int]] = {}
 
     def clean_row(self, row) -> tuple[dict, list[tuple[str, str]]]:
@@ -61,11 +62,9 @@ class ContactImporter:
             else:
                 cleaned["client_name"] = name
         if not errors:
-            key = cleaned["email"].lower()
-            if key in self._seen_emails:
-                errors.append(("email", IN_FILE_DUPLICATE))
-            else:
-                self._seen_emails.add(key)
+            first = self._first_line.setdefault(cleaned["email"].lower(), row.line)
+            if first != row.line:
+                errors.append(("email", IN_FILE_DUPLICATE.format(line=first)))
         return cleaned, errors
 
     def _resolve_names(self, rows) -> None:
@@ -110,6 +109,8 @@ class ContactImporter:
                 failed.append(
                     (row, [(COLUMN_OF.get(f, f), m) for f, messages in outcome.errors.items() for m in messages])
                 )
+            elif outcome.result == "skipped":
+                report.skip(row, "email", EXISTS)
             else:
                 setattr(report, outcome.result, getattr(report, outcome.result) + 1)
         return failed

@@ -178,6 +178,7 @@ class ImportReport:
 
     stderr: object
     errors_writer: object = None
+    verbose: bool = False  # also name each skipped row on stderr
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -185,12 +186,40 @@ class ImportReport:
     failed: int = 0
     last_line: int = 0
     started: float = field(default_factory=time.monotonic)
+    # The current batch's skipped rows, reported with its failures in line order (flush).
+    skips: list = field(default_factory=list)
 
     def counts(self) -> tuple[int, ...]:
         return self.created, self.updated, self.unchanged, self.skipped, self.failed
 
     def restore(self, counts: tuple[int, ...]) -> None:
         self.created, self.updated, self.unchanged, self.skipped, self.failed = counts
+        self.skips.clear()
+
+    def skip(self, row: SourceRow, field_name: str, reason: str) -> None:
+        """Count a row left alone (it exists, and --update was not given); named in the
+        errors file, and on stderr with --verbose, when the batch is flushed."""
+        self.skipped += 1
+        self.skips.append((row, field_name, reason))
+
+    def flush(self, failures: list) -> None:
+        """Report the batch's failures and skipped rows, in line order."""
+        notes = [(row, errors, None) for row, errors in failures]
+        notes += [(row, [(field_name, reason)], "skipped") for row, field_name, reason in self.skips]
+        self.skips.clear()
+        for row, errors, kind in sorted(notes, key=lambda note: note[0].line):
+            if kind is None:
+                self.fail(row, errors)
+            else:
+                self._skipped(row, *errors[0])
+
+    def _skipped(self, row: SourceRow, field_name: str, reason: str) -> None:
+        if self.verbose:
+            self.stderr.write(f"line {row.line}: skipped: {field_name}: {reason}\n")
+        if self.errors_writer is not None:
+            self.errors_writer.writerow(
+                [row.line, field_name, f"skipped: {reason}", json.dumps(row.data, ensure_ascii=False)]
+            )
 
     @property
     def processed(self) -> int:
@@ -322,8 +351,9 @@ def run_import(
 
     A bad row is reported and skipped; the good rows of its batch still land, unless
     `atomic` (any failure rolls everything back) or `dry_run` (nothing is ever kept).
-    `importer.write_batch(rows, report)` counts what it wrote and returns the rows it
-    refused, as (row, errors); each batch's failures are reported in line order.
+    `importer.write_batch(rows, report)` counts what it wrote (report.skip for a row it
+    left alone) and returns the rows it refused, as (row, errors); each batch's failures
+    and skipped rows are reported in line order.
     """
     prepare_connection()
     outer = transaction.atomic() if (atomic or dry_run) else nullcontext()
@@ -337,8 +367,7 @@ def run_import(
                 except BaseException:
                     report.restore(counts)  # the batch was rolled back: so are its counts
                     raise
-            for row, errors in sorted(bad, key=lambda failure: failure[0].line):
-                report.fail(row, errors)
+            report.flush(bad)
             report.last_line = last_line
             progress.update(report, count)
         if dry_run or (atomic and report.failed):

@@ -22,7 +22,9 @@ class ImportCommand(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Validate everything and write nothing.")
         parser.add_argument("--batch-size", type=int, default=1000, help="Rows per transaction (default 1000).")
         parser.add_argument("--atomic", action="store_true", help="All or nothing: one failed row writes nothing.")
-        parser.add_argument("--errors-file", metavar="PATH", help="Also write the errors as CSV: line, field, message, row.")
+        parser.add_argument("--errors-file", metavar="PATH",
+                            help="Also write the errors (and the skipped rows) as CSV: line, field, message, row.")
+        parser.add_argument("--verbose", action="store_true", help="Also name each skipped row on stderr.")
 
     def make_importer(self, options):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -48,7 +50,7 @@ class ImportCommand(BaseCommand):
                 bulk.check_columns(source.columns, allowed=set(self.columns), required=self.required_columns)
             else:
                 source = self._checked_lines(source)
-            report = bulk.ImportReport(stderr=self.stderr)
+            report = bulk.ImportReport(stderr=self.stderr, verbose=options["verbose"])
             if options["errors_file"]:
                 errors_stream = open(options["errors_file"], "w", encoding="utf-8", newline="")  # noqa: SIM115
                 report.errors_writer = csv.writer(errors_stream)

@@ -42,7 +42,7 @@ def test_bad_rows_fail_by_line(tmp_path):
         "line 4: email: Enter a valid email address.",
         "line 5: website: Enter a valid URL.",
         'line 6: status: "closed" is not a valid choice.',
-        "line 7: company_name: Duplicate of an earlier row in this file.",
+        "line 7: company_name: Duplicate of line 2 in this file (the same company name).",
     ]
     assert list(Client.objects.values_list("company_name", flat=True)) == ["Good Ltd"]
 

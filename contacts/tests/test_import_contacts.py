@@ -123,7 +123,7 @@ def test_bad_rows_are_reported_in_line_order_and_the_good_ones_land(tmp_path, co
         "line 6: client: 2 clients have this company name; use client_id.",
         "line 7: client: No client has this company name.",
         "line 8: email: Enter a valid email address.",
-        "line 9: email: Duplicate of an earlier row in this file.",
+        "line 9: email: Duplicate of line 2 in this file (the same email).",
     ]
     assert emails() == ["ada@example.com", "grace@example.com"]
     assert "created: 2, updated: 0, unchanged: 0, skipped: 0, failed: 7" in out
@@ -190,7 +190,7 @@ def test_update_changes_existing_contacts_but_never_the_account_owner(tmp_path, 
     )
     code, out, err = run_command("import_contacts", write(tmp_path, text), "--update")
     assert code == 1
-    assert "line 5: email: Duplicate of an earlier row in this file." in err
+    assert "line 5: email: Duplicate of line 2 in this file (the same email)." in err
     owner.refresh_from_db()
     plain.refresh_from_db()
     assert (owner.first_name, owner.is_account_owner, owner.client) == ("New", True, company)
@@ -359,3 +359,29 @@ def test_a_json_line_that_nests_too_deep_or_holds_a_lone_surrogate_fails_its_lin
     assert "line 2: row: invalid JSON: it nests too deep" in err
     assert "line 3: first_name:" in err
     assert emails() == ["a@example.com", "c@example.com"]
+
+
+def test_skipped_rows_are_named_with_verbose_and_in_the_errors_file(tmp_path, company):
+    ContactFactory(email="ada@example.com")
+    path = write(tmp_path, HEADER + f"New,N,new@example.com,{company.pk},,,\n" + f"Ada,L,ADA@example.com,{company.pk},,,\n"
+                 + f"Bad,Phone,bp@example.com,{company.pk},call me,,\n")
+    errors_file = tmp_path / "errors.csv"
+    code, out, err = run_command("import_contacts", path, "--verbose", "--errors-file", str(errors_file))
+    assert code == 1
+    assert err.splitlines() == [
+        "line 3: skipped: email: A living user has this email; --update updates it.",
+        "line 4: phone: Enter a phone number using digits, spaces and + - ( ) . only.",
+    ]
+    rows = list(csv.reader(errors_file.open()))
+    assert [row[:3] for row in rows[1:]] == [
+        ["3", "email", "skipped: A living user has this email; --update updates it."],
+        ["4", "phone", "Enter a phone number using digits, spaces and + - ( ) . only."],
+    ]
+    assert "created: 1, updated: 0, unchanged: 0, skipped: 1, failed: 1" in out
+
+
+def test_without_verbose_skipped_rows_are_only_counted(tmp_path, company):
+    ContactFactory(email="ada@example.com")
+    code, out, err = run_command("import_contacts", write(tmp_path, HEADER + f"Ada,L,ada@example.com,{company.pk},,,\n"))
+    assert (code, err) == (0, "")
+    assert "skipped: 1" in out
