@@ -177,6 +177,8 @@ class ContactWriteSerializer(serializers.Serializer):
 
 
 class ContactCreateSerializer(ContactWriteSerializer):
+    """A new contact (API.md 3.4)."""
+
     clientid = IntegerField(
         source="client",
         min_value=1,
@@ -202,9 +204,11 @@ class ContactCreateSerializer(ContactWriteSerializer):
 
 
 class ContactBatchItemSerializer(ContactCreateSerializer):
-    """One item of POST /contacts/batch (API.md 6.3): the fields of 3.4. The names are
-    required only when the item creates a contact, and the clients of the whole batch
-    are checked at once: contacts_bulk_write decides both."""
+    """One contact of a batch (API.md 6.3): the fields of a create; first_name and
+    last_name are required only when it creates a contact."""
+
+    # The names' requirement and the clients of the whole batch are checked at once, by
+    # contacts_bulk_write.
 
     first_name = serializers.CharField(max_length=NAME_MAX_LENGTH, required=False, validators=[validate_plain_text])
     last_name = serializers.CharField(max_length=NAME_MAX_LENGTH, required=False, validators=[validate_plain_text])
