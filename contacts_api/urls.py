@@ -12,6 +12,7 @@ from webhooks.views import WebhookEndpointViewSet
 
 from . import health
 from .api.views import APINotFoundView
+from .redoc_bundle import redoc_bundle
 
 
 class OptionalSlashRouter(SimpleRouter):
@@ -36,6 +37,7 @@ urlpatterns = [
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/redoc.standalone.js", redoc_bundle, name="redoc-bundle"),
     path(
         "api/redoc/",
         SpectacularRedocView.as_view(url_name="schema", template_name="api/redoc.html"),
