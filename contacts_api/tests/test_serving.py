@@ -152,3 +152,13 @@ def test_a_slow_body_is_read_by_the_front_before_the_application_sees_it(server)
         answer = sock.makefile("rb").read()
     assert answer.startswith(b"HTTP/1.1 200")
     assert b'"job_position":"Slowly"' in answer
+
+
+@pytest.mark.parametrize(("env", "site_url"), [({"PORT": "21080"}, "http://127.0.0.1:21080"),
+                                               ({"BIND": "0.0.0.0:9000"}, "http://0.0.0.0:9000"),
+                                               ({"PORT": "21080", "SITE_URL": "https://contacts.example.com/"},
+                                                "https://contacts.example.com")])
+def test_the_welcome_emails_site_url_follows_where_make_run_serves(env, site_url):
+    base = {k: v for k, v in os.environ.items() if k not in ("PORT", "BIND", "SITE_URL")}
+    printed = manage({**base, **env}, "shell", "-c", "from django.conf import settings; print(settings.SITE_URL)")
+    assert printed.strip().splitlines()[-1] == site_url
