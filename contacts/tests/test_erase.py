@@ -15,6 +15,7 @@ from contacts.services import enqueue_welcome_email
 from contacts.tests.factories import ContactFactory
 from contacts.tests.test_admin import ADD, CHANGELIST, add_form, run_action
 from contacts_api.testing import USING_POSTGRES, envelope_error, run_command
+from events.actors import SYSTEM
 from events.models import Event
 from idempotency.models import IdempotencyRecord
 
@@ -181,3 +182,15 @@ def test_after_erasure_its_personal_data_is_nowhere_in_the_database(api, admin_c
     for secret in secrets:
         assert secret not in after
         assert secret.encode().hex() not in after.lower()  # nor inside a binary column
+
+
+def test_retention_stops_between_contacts_when_asked(settings):
+    from contacts.services import erase_deleted_contacts
+
+    settings.CONTACTS_ERASE_DELETED_AFTER_DAYS = 30
+    _deleted_days_ago(40)
+    second = _deleted_days_ago(40)
+    answers = iter([False, True])  # go on before the first contact, stop before the second
+    erased = erase_deleted_contacts(actor=SYSTEM, stop=lambda: next(answers))
+    assert erased == 1
+    assert set(Contact.objects.values_list("pk", flat=True)) == {second.pk}

@@ -15,11 +15,16 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        # Erasure first: its contact.erased events are then kept for the events' retention.
-        contacts = erase_deleted_contacts(actor=SYSTEM)
-        with transaction.atomic():
-            events = purge_events()
-        records = purge_expired()
-        self.stdout.write(f"deleted contacts erased: {contacts}")
-        self.stdout.write(f"events deleted: {events}")
-        self.stdout.write(f"idempotency records deleted: {records}")
+        for line in purge(stop=lambda: False):
+            self.stdout.write(line)
+
+
+def purge(*, stop) -> list[str]:
+    """What `purge` does, also for the webhook worker's hourly run (in a thread of its own,
+    which `stop()` ends between contacts); a line per kind of data."""
+    # Erasure first: its contact.erased events are then kept for the events' retention.
+    contacts = erase_deleted_contacts(actor=SYSTEM, stop=stop)
+    with transaction.atomic():
+        events = purge_events()
+    records = purge_expired()
+    return [f"deleted contacts erased: {contacts}", f"events deleted: {events}", f"idempotency records deleted: {records}"]

@@ -1,14 +1,15 @@
 import logging
 import signal
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections, connection
 from django.utils import timezone
 
+from events.management.commands.purge import purge
 from webhooks.services import deliver_due, lease_due, serve, stopping
 
 logger = logging.getLogger(__name__)
@@ -22,6 +23,18 @@ def _serve_in_thread(endpoint) -> None:
         logger.exception("Webhook worker: serving %s failed", endpoint.pk)
     finally:
         connection.close()  # each thread's own connection
+
+
+def _purge_in_thread(stdout) -> None:
+    """The hourly purge beside the deliveries, never in their way (a backlog of erasures
+    takes minutes); SIGTERM ends it after the contact in hand."""
+    try:
+        for line in purge(stop=stopping.is_set):
+            stdout.write(line)
+    except Exception:
+        logger.exception("Webhook worker: purge failed; the next run tries again")
+    finally:
+        connection.close()
 
 
 class Command(BaseCommand):
@@ -43,14 +56,16 @@ class Command(BaseCommand):
         threads = settings.WEBHOOKS_WORKER_THREADS
         running: dict[int, object] = {}
         last_purge = 0.0
+        purging: threading.Thread | None = None
         self.stdout.write("Delivering webhooks; stop with SIGTERM or Ctrl-C.")
         with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="webhook") as pool:
             try:
                 while not stopping.is_set():
                     running = {pk: future for pk, future in running.items() if not future.done()}
                     try:
-                        if time.monotonic() - last_purge >= PURGE_EVERY_SECONDS:
-                            call_command("purge", stdout=self.stdout)
+                        if time.monotonic() - last_purge >= PURGE_EVERY_SECONDS and not (purging and purging.is_alive()):
+                            purging = threading.Thread(target=_purge_in_thread, args=(self.stdout,), name="purge")
+                            purging.start()
                             last_purge = time.monotonic()
                         free = threads - len(running)
                         if free:
@@ -63,5 +78,8 @@ class Command(BaseCommand):
                     time.sleep(settings.WEBHOOKS_POLL_SECONDS)
             except KeyboardInterrupt:
                 stopping.set()
-            # The deliveries in flight finish (each within WEBHOOKS_TIMEOUT_SECONDS).
+            # The deliveries in flight finish (each within WEBHOOKS_TIMEOUT_SECONDS), and the
+            # purge after the contact it is erasing.
             pool.shutdown(wait=True, cancel_futures=True)
+            if purging is not None:
+                purging.join()
