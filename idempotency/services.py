@@ -74,22 +74,35 @@ class Claim:
 
 def claim(*, api_key_id: int, key: str, fingerprint: str) -> Claim:
     """Take the key for this request, in the caller's transaction; Replay, KeyReused or
-    KeyInProgress when it cannot run."""
+    KeyInProgress when it cannot run.
+
+    A key with a stored answer is answered from it at once: that answer was committed, so
+    no lock is needed (a replay costs one query, API.md 6.2's "nothing runs again"). Only
+    a new key is locked, and looked up again under the lock, for the request that may have
+    committed it meanwhile.
+    """
+    records = IdempotencyRecord.objects.filter(api_key_id=api_key_id, key=key)
+    expired = _answer_from(records.first(), fingerprint)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [lock_id(api_key_id, key)])
             if not cursor.fetchone()[0]:
                 raise KeyInProgress(key)
-    records = IdempotencyRecord.objects.filter(api_key_id=api_key_id, key=key)
-    record = records.first()
-    if record is not None and record.created_at < timezone.now() - _ttl():
-        records.delete()  # expired: the key is free again
-        record = None
-    if record is not None:
-        if record.fingerprint != fingerprint:
-            raise KeyReused(key)
-        raise Replay(record)
+        expired = _answer_from(records.first(), fingerprint)
+    if expired:
+        records.delete()  # the key is free again
     return Claim(api_key_id=api_key_id, key=key, fingerprint=fingerprint)
+
+
+def _answer_from(record: IdempotencyRecord | None, fingerprint: str) -> bool:
+    """Replay or KeyReused for a record within its TTL; whether there is an expired one."""
+    if record is None:
+        return False
+    if record.created_at < timezone.now() - _ttl():
+        return True
+    if record.fingerprint != fingerprint:
+        raise KeyReused(record.key)
+    raise Replay(record)
 
 
 def purge_expired() -> int:
