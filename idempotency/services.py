@@ -1,6 +1,7 @@
 """Claiming an Idempotency-Key for one request, storing its answer, replaying it.
 
-The request runs in one transaction with its key. On PostgreSQL the key is taken with a
+A key with a stored answer is replayed before any transaction begins (answer_stored).
+Otherwise the request runs in one transaction with its key. On PostgreSQL the key is taken with a
 transaction-scoped advisory lock: a second request with the key while the first runs
 cannot take it (409), and once the first has committed it finds the stored answer. On
 SQLite, transactions begin IMMEDIATE: the second waits for the first, then replays.
@@ -72,25 +73,25 @@ class Claim:
         )
 
 
-def claim(*, api_key_id: int, key: str, fingerprint: str) -> Claim:
-    """Take the key for this request, in the caller's transaction; Replay, KeyReused or
-    KeyInProgress when it cannot run.
+def answer_stored(*, api_key_id: int, key: str, fingerprint: str) -> None:
+    """Replay (or KeyReused) when the key has a stored answer within its TTL; nothing
+    otherwise. Before any transaction: a stored answer was committed, so it needs no lock,
+    and a replay costs one query (API.md 6.2: nothing runs again)."""
+    _answer_from(IdempotencyRecord.objects.filter(api_key_id=api_key_id, key=key).first(), fingerprint)
 
-    A key with a stored answer is answered from it at once: that answer was committed, so
-    no lock is needed (a replay costs one query, API.md 6.2's "nothing runs again"). Only
-    a new key is locked, and looked up again under the lock, for the request that may have
-    committed it meanwhile.
-    """
-    records = IdempotencyRecord.objects.filter(api_key_id=api_key_id, key=key)
-    expired = _answer_from(records.first(), fingerprint)
+
+def claim(*, api_key_id: int, key: str, fingerprint: str) -> Claim:
+    """Take a key that had no stored answer for this request, in the caller's transaction;
+    Replay, KeyReused or KeyInProgress when it cannot run (the request that held it may
+    have committed its answer since answer_stored looked)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [lock_id(api_key_id, key)])
             if not cursor.fetchone()[0]:
                 raise KeyInProgress(key)
-        expired = _answer_from(records.first(), fingerprint)
-    if expired:
-        records.delete()  # the key is free again
+    records = IdempotencyRecord.objects.filter(api_key_id=api_key_id, key=key)
+    if _answer_from(records.first(), fingerprint):
+        records.delete()  # expired: the key is free again
     return Claim(api_key_id=api_key_id, key=key, fingerprint=fingerprint)
 
 

@@ -1,5 +1,7 @@
 """Base viewsets: behaviour every API resource shares, declared once."""
 
+import sys
+
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
@@ -111,12 +113,16 @@ class APIViewSetMixin:
             raise ParseError(f'Malformed {header} header: expected * or entity tags such as "3".') from error
 
     def dispatch(self, request, *args, **kwargs):
-        """A POST or PATCH with an Idempotency-Key runs in one transaction with the key,
-        and its answer is stored in it (API.md 6.2; idempotency.services)."""
+        """A POST or PATCH with an Idempotency-Key is answered from its stored answer, or
+        runs in one transaction with the key, and its answer is stored in it (API.md 6.2;
+        idempotency.services). The transaction begins when the key is claimed, after
+        authentication and the lookup of a stored answer (_claim_idempotency_key), and
+        ends here."""
         if not _idempotent(request):
             return super().dispatch(request, *args, **kwargs)
         self.idempotency_claim = None
-        with transaction.atomic():
+        self.idempotency_transaction = None
+        try:
             response = super().dispatch(request, *args, **kwargs)
             claim = self.idempotency_claim
             if claim is not None:
@@ -128,7 +134,16 @@ class APIViewSetMixin:
                         status=response.status_code, body=response.content,
                         location=response.get("Location", ""), etag=response.get("ETag", ""),
                     )
+        except BaseException:
+            self._end_idempotency_transaction(*sys.exc_info())
+            raise
+        self._end_idempotency_transaction(None, None, None)
         return response
+
+    def _end_idempotency_transaction(self, *exc_info) -> None:
+        if self.idempotency_transaction is not None:
+            atomic, self.idempotency_transaction = self.idempotency_transaction, None
+            atomic.__exit__(*exc_info)
 
     def initial(self, request, *args, **kwargs):
         if not hasattr(self, "client_lookup"):
@@ -144,12 +159,13 @@ class APIViewSetMixin:
         key = request.META["HTTP_IDEMPOTENCY_KEY"]
         if not idempotency.VALID_KEY.match(key):
             raise ValidationError({idempotency.HEADER: ["Expected 1 to 255 printable ASCII characters."]})
+        identity = {"api_key_id": request.auth.pk, "key": key,
+                    "fingerprint": idempotency.fingerprint(request.method, request.path, request.body)}
         try:
-            return idempotency.claim(
-                api_key_id=request.auth.pk,
-                key=key,
-                fingerprint=idempotency.fingerprint(request.method, request.path, request.body),
-            )
+            idempotency.answer_stored(**identity)
+            self.idempotency_transaction = transaction.atomic()
+            self.idempotency_transaction.__enter__()
+            return idempotency.claim(**identity)
         except idempotency.KeyInProgress as error:
             raise IdempotencyInProgress() from error
         except idempotency.KeyReused as error:
