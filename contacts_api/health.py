@@ -14,15 +14,19 @@ def healthz(request):
 def readyz(request):
     """200 when the database answers a query, else 503 (at once while it is known to be
     out of reach: db_deadline)."""
+    if watchdog.unavailable():
+        return _unavailable()
     try:
-        if watchdog.unavailable():
-            raise ConnectionError("database out of reach")
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception:
         watchdog.note_error()
-        response = JsonResponse({"status": "unavailable", "database": "down"}, status=503)
-        response["Retry-After"] = "5"
-        return response
+        return _unavailable()
     return JsonResponse({"status": "ok", "database": "up"})
+
+
+def _unavailable() -> JsonResponse:
+    response = JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    response["Retry-After"] = "5"
+    return response

@@ -36,8 +36,7 @@ def changes_between(before: dict | None, after: dict) -> dict:
 def record_contact_events(entries: list[tuple[str, dict | None, dict]], *, actor: Actor) -> None:
     """Record (type, object before or None, object after) for each change; a change whose
     objects do not differ is not recorded (it changed nothing)."""
-    request_id = current_request_id()
-    request_id = None if request_id == "-" else request_id
+    request_id = _request_id()
     rows = []
     for event_type, before, after in entries:
         changes = changes_between(before, after)
@@ -82,14 +81,19 @@ def erase_contact_events(*, contact_id: int, client_id: int | None, actor: Actor
     transaction. Returns every email the events showed, for the caller to forget
     elsewhere."""
     events = Event.objects.filter(contact_id=contact_id)
-    emails = {data["email"] for data in events.filter(data__isnull=False).values_list("data", flat=True)}
+    emails = set(events.filter(data__isnull=False).values_list("data__email", flat=True))
     events.update(changes=None, data=None, request_id=None)
-    request_id = current_request_id()
     Event.objects.create(
         type=Event.Type.ERASED, contact_id=contact_id, client_id=client_id, actor=actor.as_dict(),
-        request_id=None if request_id == "-" else request_id, changes=None, data=None,
+        request_id=_request_id(), changes=None, data=None,
     )
     return emails
+
+
+def _request_id() -> str | None:
+    """The X-Request-ID of the request making the change; None outside a request."""
+    request_id = current_request_id()
+    return None if request_id == "-" else request_id
 
 
 def retention() -> timedelta | None:
