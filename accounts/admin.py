@@ -2,9 +2,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
-from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from contacts_api.admin_pages import admin_page
 from contacts_api.errors import ServiceError
 
 from .models import APIKey, Role, User
@@ -124,9 +124,7 @@ class APIKeyAdmin(admin.ModelAdmin):
         obj.raw_key = raw_key  # on this request's object: the admin instance is shared
 
     def response_add(self, request, obj, post_url_continue=None):
-        context = {**self.admin_site.each_context(request), "title": "API key added", "key": obj,
-                   "raw_key": obj.raw_key, "opts": self.model._meta}
-        return TemplateResponse(request, "admin/accounts/new_key.html", context)
+        return admin_page(self, request, "admin/accounts/new_key.html", "API key added", key=obj, raw_key=obj.raw_key)
 
     @admin.action(description="Revoke")
     def revoke(self, request, queryset):

@@ -2,11 +2,11 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db import transaction
 from django.http import HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.utils.translation import ngettext
 
 from accounts.models import User
 from accounts.validators import SOCIAL_NETWORKS
+from contacts_api.admin_pages import admin_page
 from contacts_api.errors import NotFoundError, ServiceError, ServiceValidationError
 from events.actors import staff_actor
 
@@ -180,11 +180,8 @@ class ContactAdmin(admin.ModelAdmin):
     def erase(self, request, queryset):
         """API.md 8.2, behind a confirmation page: the first post shows it, its "yes" erases."""
         if request.POST.get("post") != "yes":
-            context = {
-                **self.admin_site.each_context(request), "title": "Erase contacts?", "opts": self.model._meta,
-                "contacts": list(queryset), "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            }
-            return TemplateResponse(request, "admin/contacts/erase_confirmation.html", context)
+            return admin_page(self, request, "admin/contacts/erase_confirmation.html", "Erase contacts?",
+                              contacts=list(queryset), action_checkbox_name=helpers.ACTION_CHECKBOX_NAME)
         erased = 0
         for contact in queryset:
             try:

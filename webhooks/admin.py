@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.template.response import TemplateResponse
+
+from contacts_api.admin_pages import admin_page
 
 from .models import WebhookDelivery, WebhookEndpoint
 from .services import endpoint_create, endpoint_rotate_secret
@@ -53,6 +54,4 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
         return self._secret_page(request, endpoint, "Secret rotated")
 
     def _secret_page(self, request, endpoint, title):
-        context = {**self.admin_site.each_context(request), "title": title, "endpoint": endpoint,
-                   "opts": self.model._meta}
-        return TemplateResponse(request, "admin/webhooks/secret.html", context)
+        return admin_page(self, request, "admin/webhooks/secret.html", title, endpoint=endpoint)
