@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from api_bench import PYTHON, ROOT, percentile  # noqa: E402
+from api_bench import PYTHON, ROOT, percentile, stop  # noqa: E402
 
 from contacts_api.testing import FreezableProxy, free_port, manage  # noqa: E402
 
@@ -46,13 +46,6 @@ def start(command, env) -> subprocess.Popen:
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
 
-
-def stop(process) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=25)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        os.killpg(process.pid, signal.SIGKILL)
 
 
 def get(port, path, key, timeout=20) -> tuple[int, float]:

@@ -3,8 +3,13 @@
 import contextlib
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -61,12 +66,7 @@ def free_port() -> int:
 
 def manage(env: dict, *args) -> str:
     """Run `manage.py` in a process of its own with `env`; its stdout."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parent.parent
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=root, env=env, check=True, capture_output=True,
+    return subprocess.run([_PYTHON, "manage.py", *args], cwd=_ROOT, env=env, check=True, capture_output=True,
                           text=True, timeout=300).stdout
 
 
@@ -150,3 +150,40 @@ class FreezableProxy:
     def close(self):
         self.frozen.clear()
         self.listener.close()
+
+
+_ROOT = Path(__file__).resolve().parent.parent
+_PYTHON = sys.executable
+# How the service is served: make run's (contacts_api.serve) and gunicorn alone.
+LAYOUTS = {
+    "make run": [_PYTHON, "-m", "contacts_api.serve", "--no-worker"],
+    "gunicorn alone": [str(Path(_PYTHON).parent / "gunicorn"), "contacts_api.wsgi", "-c", "gunicorn.conf.py"],
+}
+
+
+@contextmanager
+def running(layout: str, home: Path, **settings):
+    """`layout` serving a SQLite database of its own in `home`, with the demo data and a
+    write key, until the block ends: {"port", "base", "key", "layout"}."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{home / 'db.sqlite3'}", "PORT": str(port),
+           "WEB_CONCURRENCY": "1", "GUNICORN_THREADS": "4", **settings}
+    env.pop("BIND", None)
+    manage(env, "migrate", "-v0")
+    manage(env, "seed_demo", "--if-empty")
+    key = manage(env, "create_api_key", "--name", "served for a test").strip().splitlines()[-1]
+    process = subprocess.Popen(LAYOUTS[layout], cwd=_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=5).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail(f"{layout} did not start")
+        yield {"port": port, "base": base, "key": key, "layout": layout}
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

@@ -5,53 +5,18 @@ sockets."""
 import json
 import os
 import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
-from contacts_api.testing import free_port, manage
-
-ROOT = Path(__file__).resolve().parents[2]
-PYTHON = sys.executable
-
-
-
-
-LAYOUTS = {
-    "make run": [PYTHON, "-m", "contacts_api.serve", "--no-worker"],
-    "gunicorn alone": [str(Path(PYTHON).parent / "gunicorn"), "contacts_api.wsgi", "-c", "gunicorn.conf.py"],
-}
+from contacts_api.testing import LAYOUTS, manage, running
 
 
 @pytest.fixture(scope="module", params=list(LAYOUTS))
 def server(request, tmp_path_factory):
-    """The layout on a database of its own (demo data), and a write key for it."""
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('serving') / 'db.sqlite3'}",
-           "PORT": str(port), "WEB_CONCURRENCY": "1", "GUNICORN_THREADS": "4"}
-    env.pop("BIND", None)
-    manage(env, "migrate", "-v0")
-    manage(env, "seed_demo", "--if-empty")
-    key = manage(env, "create_api_key", "--name", "serving test").strip().splitlines()[-1]
-    process = subprocess.Popen(LAYOUTS[request.param], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if exchange(port, b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("gunicorn did not start")
-        yield {"port": port, "key": key, "layout": request.param}
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
+    """Each layout on a database of its own (demo data), and a write key for it."""
+    with running(request.param, tmp_path_factory.mktemp("serving")) as server:
+        yield server
 
 
 def exchange(port: int, raw: bytes, timeout: float = 10) -> tuple[int, dict, bytes]:
