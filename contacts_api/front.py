@@ -22,7 +22,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 
-from contacts_api.api.exceptions import UNAVAILABLE_MESSAGE, error_body  # noqa: E402
+from contacts_api.api.exceptions import UNAVAILABLE_MESSAGE, body_too_large_message, error_body  # noqa: E402
 
 BACKEND_SOCKET = os.environ.get("FRONT_BACKEND_SOCKET", "")
 BACKEND_TIMEOUT_SECONDS = 40  # beyond the backend's own worker timeout (GUNICORN_TIMEOUT)
@@ -99,7 +99,7 @@ async def application(scope, receive, send):
     if body is None:
         return
     if len(body) > settings.API_MAX_BODY_SIZE:
-        await _error(send, 413, f"The request body is larger than the limit of {settings.API_MAX_BODY_SIZE} bytes.")
+        await _error(send, 413, body_too_large_message())
         return
     try:
         answer = await asyncio.wait_for(_exchange(_request_head(scope, body), body), BACKEND_TIMEOUT_SECONDS)

@@ -2,6 +2,7 @@
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.db import InterfaceError, OperationalError
 from rest_framework import exceptions, status
@@ -34,6 +35,11 @@ class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."
     default_code = "payload_too_large"
+
+
+def body_too_large_message() -> str:
+    """The 413's message, from the API and from make run's front alike."""
+    return f"The request body is larger than the limit of {settings.API_MAX_BODY_SIZE} bytes."
 
 
 class IdempotencyInProgress(exceptions.APIException):

@@ -17,7 +17,7 @@ from events.actors import Actor, api_key_actor
 from idempotency import services as idempotency
 
 from .concurrency import list_slot
-from .exceptions import IdempotencyInProgress, IdempotencyKeyReused, PayloadTooLarge
+from .exceptions import IdempotencyInProgress, IdempotencyKeyReused, PayloadTooLarge, body_too_large_message
 
 
 def check_body_size(request) -> None:
@@ -26,9 +26,7 @@ def check_body_size(request) -> None:
     except ValueError:
         length = 0
     if length > settings.API_MAX_BODY_SIZE:
-        raise PayloadTooLarge(
-            f"The request body is larger than the limit of {settings.API_MAX_BODY_SIZE} bytes."
-        )
+        raise PayloadTooLarge(body_too_large_message())
 
 
 IDEMPOTENT_METHODS = ("POST", "PATCH")
