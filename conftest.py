@@ -20,7 +20,7 @@ def _own_cache(settings, request):
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": request.node.nodeid}
     }
-    breaker.closed_at = 0.0  # a cache outage of an earlier test is over
+    breaker.reset()  # a cache outage of an earlier test is over
 
 
 @pytest.fixture(autouse=True)

@@ -33,6 +33,8 @@ from django.conf import settings
 from django.db import connections
 from django.http import JsonResponse
 
+from .backoff import Backoff
+
 logger = logging.getLogger(__name__)
 TICK_SECONDS = 0.1
 # A Unix socket directory that does not exist: libpq fails at once.
@@ -60,14 +62,11 @@ class Watchdog:
         self._armed: dict[int, tuple[float, object]] = {}
         self._thread: threading.Thread | None = None
         self._pid = None
-        self.unavailable_until = 0.0
+        # While open, API requests and /readyz answer 503 without trying.
+        self.backoff = Backoff("Database", "DB_BACKOFF_SECONDS")
 
     def unavailable(self) -> bool:
-        return time.monotonic() < self.unavailable_until
-
-    def trip(self, reason: str) -> None:
-        self.unavailable_until = time.monotonic() + settings.DB_BACKOFF_SECONDS
-        logger.warning("Database unavailable (%s): answering 503 for %ss", reason, settings.DB_BACKOFF_SECONDS)
+        return self.backoff.open()
 
     @contextmanager
     def deadline(self):
@@ -101,7 +100,7 @@ class Watchdog:
         wrapper = connections["default"]
         if wrapper.vendor == "postgresql" and (wrapper.connection is None or wrapper.connection.broken):
             if not hasattr(wrapper, "settings_before_outage"):
-                self.trip("connection failed")
+                self.backoff.trip("connection failed")
             _refuse_connections(wrapper)
 
     def _arm(self, key: int) -> None:
@@ -147,7 +146,7 @@ class Watchdog:
             pass
         finally:
             duplicate.close()
-        self.trip(f"no answer within {settings.DB_REQUEST_TIMEOUT_SECONDS}s")
+        self.backoff.trip(f"no answer within {settings.DB_REQUEST_TIMEOUT_SECONDS}s")
 
 
 watchdog = Watchdog()

@@ -9,11 +9,12 @@ database cache's `incr` atomic). DRF's rate parsing, cache keys, client address 
 
 import logging
 import math
-import time
 
 import redis
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
+
+from contacts_api.backoff import Backoff
 
 logger = logging.getLogger(__name__)
 
@@ -22,24 +23,9 @@ logger = logging.getLogger(__name__)
 CACHE_DOWN = (ConnectionError, TimeoutError, redis.RedisError)
 
 
-class CacheBreaker:
-    """After a cache call fails (a refused connection, or no answer within the short
-    REDIS_TIMEOUT_SECONDS: a hung Redis), the limits stop asking the cache for
-    CACHE_BACKOFF_SECONDS, so that only the first request that meets the outage waits;
-    then one request tries again. Per process."""
-
-    def __init__(self):
-        self.closed_at = 0.0  # monotonic time until which the cache is not asked
-
-    def open(self) -> bool:
-        return time.monotonic() < self.closed_at
-
-    def trip(self, error: Exception) -> None:
-        self.closed_at = time.monotonic() + settings.CACHE_BACKOFF_SECONDS
-        logger.warning("Rate-limit cache unavailable; not limiting for %ss: %s", settings.CACHE_BACKOFF_SECONDS, error)
-
-
-breaker = CacheBreaker()
+# After a cache call fails (refused, or no answer within the short REDIS_TIMEOUT_SECONDS:
+# a hung Redis), the limits do not ask the cache for CACHE_BACKOFF_SECONDS.
+breaker = Backoff("Rate-limit cache", "CACHE_BACKOFF_SECONDS")
 
 
 class FixedWindowThrottle(SimpleRateThrottle):
