@@ -5,6 +5,8 @@ accounts.validators, the ones the API's serializers apply; a batch is written by
 contacts.services.contacts_bulk_write, the batch endpoint's write path.
 """
 
+import threading
+
 from accounts.models import User
 from accounts.validators import (
     NAME_MAX_LENGTH,
@@ -50,6 +52,7 @@ class ContactImporter:
         self.send_email = send_email
         self._first_line: dict[str, int] = {}  # lower-cased email -> the line that had it first
         self._client_names: dict[str, list[int]] = {}
+        self._names_lock = threading.Lock()
 
     def clean_row(self, row) -> tuple[dict, list[tuple[str, str]]]:
         """(cleaned values, errors as (column, message)); no database access."""
@@ -87,16 +90,19 @@ class ContactImporter:
         return None
 
     def write_batch(self, rows, report) -> list:
-        """Write one batch; the (row, errors) that failed, for the caller to report."""
-        if any("client_name" in cleaned for _, cleaned in rows):
-            self._resolve_names(rows)
+        """Write one batch; the (row, errors) that failed, for the caller to report.
+        Two batches may be written at once (dataio.bulk.writers_for): the names found
+        so far are shared, under a lock."""
         failed, writable = [], []
-        for row, cleaned in rows:
-            error = self._client_error(cleaned)
-            if error:
-                failed.append((row, [error]))
-            else:
-                writable.append((row, cleaned))
+        with self._names_lock:
+            if any("client_name" in cleaned for _, cleaned in rows):
+                self._resolve_names(rows)
+            for row, cleaned in rows:
+                error = self._client_error(cleaned)
+                if error:
+                    failed.append((row, [error]))
+                else:
+                    writable.append((row, cleaned))
         results = contacts_bulk_write(
             [cleaned for _, cleaned in writable],
             update_existing=self.update,

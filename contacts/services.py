@@ -24,6 +24,7 @@ from accounts.models import Role, User
 from accounts.validators import CLIENT_NOT_FOUND, DUPLICATE_EMAIL, REQUIRED, SOCIAL_NETWORKS, normalize_email
 from clients.models import Client
 from contacts_api.errors import ConflictError, NotFoundError, PreconditionFailed, ServiceValidationError
+from contacts_api.lookups import AnyOf
 from contacts_api.versions import Precondition
 from events.actors import Actor
 from events.models import Event
@@ -378,7 +379,9 @@ def contacts_bulk_write(
     send = send_email or [False] * len(items)
 
     known_clients = dict(
-        Client.objects.visible_to(bound_client_id).filter(pk__in={item["client_id"] for item in items}).values_list("pk", "company_name")
+        Client.objects.visible_to(bound_client_id)
+        .filter(AnyOf(F("pk"), {item["client_id"] for item in items}))
+        .values_list("pk", "company_name")
     )
     seen: set[str] = set()
     pending = []
@@ -440,7 +443,7 @@ def _living_users(emails: list[str]):
     and condition (without `email <> ''` the database cannot use the partial index)."""
     return (
         User.objects.annotate(email_lower=Lower("email"))
-        .filter(email_lower__in=[email.lower() for email in emails], deleted_at__isnull=True)
+        .filter(AnyOf(F("email_lower"), [email.lower() for email in emails]), deleted_at__isnull=True)
         .exclude(email="")
         .order_by()
     )
@@ -575,7 +578,7 @@ def contacts_bulk_insert(rows: list[dict], *, client_names: dict[int, str] | Non
         return []
     if client_names is None:
         client_names = dict(
-            Client.objects.filter(pk__in={row["client_id"] for row in rows}).values_list("pk", "company_name")
+            Client.objects.filter(AnyOf(F("pk"), {row["client_id"] for row in rows})).values_list("pk", "company_name")
         )
     role = default_contact_role()
     moment = timezone.now()

@@ -6,12 +6,17 @@ streams, so memory stays flat whatever their size.
 """
 
 import csv
+import gc
 import io
 import json
+import queue
 import signal
 import sys
+import threading
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from itertools import islice
@@ -104,11 +109,11 @@ class CSVSource:
                 last = self._reader.line_num
                 continue
             first, last = last + 1, self._reader.line_num
-            if not values or not any(value.strip() for value in values):
+            if not "".join(values).strip():
                 continue  # a blank line
             data = dict(zip(self.columns, values, strict=False))
             error = None
-            if any(line in self._nul_lines for line in range(first, last + 1)):
+            if self._nul_lines and any(line in self._nul_lines for line in range(first, last + 1)):
                 error = ("row", "the line holds a NUL byte")
             elif len(values) != width:
                 error = ("row", f"expected {width} fields, found {len(values)}")
@@ -192,9 +197,13 @@ class ImportReport:
     def counts(self) -> tuple[int, ...]:
         return self.created, self.updated, self.unchanged, self.skipped, self.failed
 
-    def restore(self, counts: tuple[int, ...]) -> None:
-        self.created, self.updated, self.unchanged, self.skipped, self.failed = counts
-        self.skips.clear()
+    def add(self, batch: "ImportReport") -> None:
+        """Count what a batch wrote (its own report) and take its skipped rows to flush."""
+        self.created += batch.created
+        self.updated += batch.updated
+        self.unchanged += batch.unchanged
+        self.skipped += batch.skipped
+        self.skips.extend(batch.skips)
 
     def skip(self, row: SourceRow, field_name: str, reason: str) -> None:
         """Count a row left alone (it exists, and --update was not given); named in the
@@ -318,6 +327,58 @@ def _cleaned_batches(importer, source, batch_size: int):
         yield batch[-1].line, len(batch), good, bad
 
 
+_END = object()
+
+
+@contextmanager
+def read_ahead(items: Iterable, depth: int = 2):
+    """`items`, produced by a thread of their own up to `depth` ahead of the consumer.
+
+    An import cleans its rows in pure Python and then waits for the database to write
+    them; read ahead, the next batch is cleaned while the database writes this one (the
+    driver releases the GIL while it waits), so the two overlap instead of adding up
+    (docs/PERFORMANCE.md, Import). The producer stops when the consumer leaves, and its
+    exceptions are raised in the consumer.
+    """
+    handoff: queue.Queue = queue.Queue(maxsize=depth)
+    leaving = threading.Event()
+
+    def put(item) -> bool:
+        while not leaving.is_set():
+            try:
+                handoff.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce():
+        try:
+            for item in items:
+                if not put((item, None)):
+                    return
+            put((_END, None))
+        except BaseException as error:  # noqa: BLE001 - raised again in the consumer
+            put((_END, error))
+
+    def consume():
+        while True:
+            item, error = handoff.get()
+            if error is not None:
+                raise error
+            if item is _END:
+                return
+            yield item
+
+    producer = threading.Thread(target=produce, name="read-ahead", daemon=True)
+    producer.start()
+    try:
+        yield consume()
+    finally:
+        leaving.set()
+        producer.join()
+
+
 def update_changed(model, changes: list[tuple[int, dict]]) -> None:
     """Apply (pk, {field: new value}) changes: one bulk UPDATE per set of changed fields,
     so a row never overwrites a field it does not change; `updated_at` is set too."""
@@ -344,6 +405,94 @@ def prepare_connection() -> None:
             cursor.execute("PRAGMA wal_autocheckpoint = 50000")
 
 
+# Batches written at once on PostgreSQL, each in its own transaction on its own
+# connection: while one waits for the server (its COPY, its commit), the other's Python
+# runs, and the server works on both (docs/PERFORMANCE.md, Import).
+WRITERS = 2
+
+
+def writers_for(*, atomic: bool, dry_run: bool) -> int:
+    """One writer, on the caller's connection, where the batches must share a transaction
+    (atomic, a dry run, a caller's own, the tests'), and on SQLite, which writes one
+    transaction at a time; WRITERS on PostgreSQL otherwise."""
+    if atomic or dry_run or connection.vendor != "postgresql" or connection.in_atomic_block:
+        return 1
+    return WRITERS
+
+
+class RolledBack(Exception):
+    """A batch that finished after the import stopped, rolled back rather than kept."""
+
+
+class BatchWriters:
+    """Write batches, each in a transaction of its own: inline with one writer, else on
+    threads that each hold a database connection. `submit` gives a Future of the batch's
+    (refused rows, the report of what it wrote)."""
+
+    def __init__(self, importer, count: int):
+        self.importer = importer
+        self.stopping = threading.Event()
+        self.jobs: queue.Queue = queue.Queue()
+        self.threads = [threading.Thread(target=self._work, name=f"import-writer-{n}", daemon=True) for n in range(count if count > 1 else 0)]
+        for thread in self.threads:
+            thread.start()
+
+    def submit(self, rows) -> Future:
+        future: Future = Future()
+        if self.threads:
+            self.jobs.put((future, rows))
+        else:
+            self._write(future, rows)
+        return future
+
+    def _write(self, future: Future, rows) -> None:
+        written = ImportReport(stderr=None)
+        try:
+            with transaction.atomic():
+                refused = self.importer.write_batch(rows, written)
+                if self.stopping.is_set():
+                    raise RolledBack()
+        except BaseException as error:  # noqa: BLE001 - raised again where the result is read
+            future.set_exception(error)
+        else:
+            future.set_result((refused, written))
+
+    def _work(self) -> None:
+        try:
+            while (job := self.jobs.get()) is not None:
+                self._write(*job)
+        finally:
+            connection.close()  # this thread's own
+
+    def close(self) -> None:
+        """Stop: a batch still being written is rolled back; wait for the threads."""
+        self.stopping.set()
+        for _ in self.threads:
+            self.jobs.put(None)
+        for thread in self.threads:
+            thread.join()
+
+
+@contextmanager
+def fewer_collections():
+    """Python's cycle collector, run less often while rows stream through.
+
+    An import allocates a dozen dicts a row and frees them a batch later; at the default
+    thresholds the collector ran every 700 allocations and scanned every object Django
+    had loaded, a fifth of the import's CPU (docs/PERFORMANCE.md, Import). The objects of
+    before the import are frozen (never scanned again), the young generation collected
+    every 100,000 allocations; both undone at the end.
+    """
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 1000)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+
+
 def run_import(
     importer, source, report: ImportReport, *, batch_size: int, dry_run: bool, atomic: bool, progress: Progress
 ) -> None:
@@ -353,25 +502,47 @@ def run_import(
     `atomic` (any failure rolls everything back) or `dry_run` (nothing is ever kept).
     `importer.write_batch(rows, report)` counts what it wrote (report.skip for a row it
     left alone) and returns the rows it refused, as (row, errors); each batch's failures
-    and skipped rows are reported in line order.
+    and skipped rows are reported in line order, batch after batch, also when two are
+    written at once (writers_for). When the import stops (an error, an interrupt), the
+    batches written up to the first one that did not finish are counted; a batch after
+    that one may have landed too, and a re-run finds its rows.
     """
     prepare_connection()
     outer = transaction.atomic() if (atomic or dry_run) else nullcontext()
-    with outer:
-        for last_line, count, good, bad in _cleaned_batches(importer, source, batch_size):
-            if good:
-                counts = report.counts()
-                try:
-                    with transaction.atomic():
-                        bad += importer.write_batch(good, report)
-                except BaseException:
-                    report.restore(counts)  # the batch was rolled back: so are its counts
-                    raise
-            report.flush(bad)
-            report.last_line = last_line
-            progress.update(report, count)
-        if dry_run or (atomic and report.failed):
-            transaction.set_rollback(True)
+    count = writers_for(atomic=atomic, dry_run=dry_run)
+    writers = BatchWriters(importer, count)
+    in_flight: deque = deque()  # (last line, rows read, bad rows, Future or None), in file order
+
+    def settle() -> None:
+        last_line, rows_read, bad, future = in_flight[0]
+        if future is not None:
+            refused, written = future.result()  # a batch that failed stays first in line
+            report.add(written)
+            bad = bad + refused
+        in_flight.popleft()
+        report.flush(bad)
+        report.last_line = last_line
+        progress.update(report, rows_read)
+
+    try:
+        with fewer_collections(), outer, read_ahead(_cleaned_batches(importer, source, batch_size)) as batches:
+            for last_line, rows_read, good, bad in batches:
+                in_flight.append((last_line, rows_read, bad, writers.submit(good) if good else None))
+                while len(in_flight) >= count:
+                    settle()
+            while in_flight:
+                settle()
+            if dry_run or (atomic and report.failed):
+                transaction.set_rollback(True)
+    finally:
+        writers.close()
+        # What landed before the stop, in order, up to the first batch that did not.
+        while in_flight and (in_flight[0][3] is None or _succeeded(in_flight[0][3])):
+            settle()
+
+
+def _succeeded(future: Future) -> bool:
+    return future.done() and future.exception() is None
 
 
 # --- export ------------------------------------------------------------------------------
