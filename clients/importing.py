@@ -21,6 +21,8 @@ COMPARED_FIELDS = ["email", "phone", "website", "status"]
 
 
 class ClientImporter:
+    model = Client  # the table it fills (dataio.bulk.PlannerStatistics)
+
     def __init__(self, *, update: bool = False):
         self.update = update
         self._first_line: dict[str, int] = {}  # company name -> the line that had it first

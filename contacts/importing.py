@@ -47,6 +47,8 @@ IMPORT_ACTOR = command_actor("import_contacts")
 
 
 class ContactImporter:
+    model = User  # the table it fills (dataio.bulk.PlannerStatistics)
+
     def __init__(self, *, update: bool = False, send_email: bool = False):
         self.update = update
         self.send_email = send_email

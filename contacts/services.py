@@ -400,7 +400,8 @@ def contacts_bulk_write(
     # with one insert, the unique email index checking it all at once; the rows are read
     # and locked only when some exist or the insert is refused (a concurrent writer).
     existing = list(_living_users([items[i]["email"] for i in pending]).values_list("pk", flat=True))
-    _wait_for_writers(existing)
+    if update_existing:  # otherwise nothing of theirs is written: no lock either
+        _wait_for_writers(existing)
     inserted = None
     if not existing and all(_creatable(items[i]) for i in pending):
         inserted = _insert([items[i] for i in pending], known_clients)
@@ -449,15 +450,18 @@ def _living_users(emails: list[str]):
     )
 
 
-def _locked_by_email(emails: list[str]) -> dict[str, dict]:
-    """The living users with these emails, locked, by lower-cased email (one query)."""
-    users = _living_users(emails).select_for_update(of=("self",))
+def _locked_by_email(emails: list[str], *, lock: bool = True) -> dict[str, dict]:
+    """The living users with these emails, locked (unless not `lock`: a write that only
+    skips them), by lower-cased email (one query)."""
+    users = _living_users(emails)
+    if lock:
+        users = users.select_for_update(of=("self",))
     return {row["email_lower"]: row for row in users.values(*LIST_VALUES, "email_lower", "user_type")}
 
 
 def _sort_existing(items, pending, results, update_existing, move_between_clients):
     """Split the pending items into new ones and changes, with the found rows locked."""
-    found = _locked_by_email([items[i]["email"] for i in pending])
+    found = _locked_by_email([items[i]["email"] for i in pending], lock=update_existing)
     new, changes = [], []
     for index in pending:
         item, current = items[index], found.get(items[index]["email"].lower())

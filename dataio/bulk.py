@@ -473,6 +473,45 @@ class BatchWriters:
             thread.join()
 
 
+class PlannerStatistics:
+    """ANALYZE the table an import fills after its first batch, if the table had no
+    statistics, and at the end.
+
+    Each batch looks its rows up (the emails of a batch, say), planned from the table's
+    statistics; to the planner, a table an import fills from empty stays empty until
+    autovacuum looks, a minute or more later: at a million rows it scanned the whole
+    table for each batch's lookup instead of using its index (1.3 s a batch;
+    docs/PERFORMANCE.md, Import). Once it has statistics, the planner scales them with
+    the table's size on its own; more ANALYZEs while the table grows cost 0.3 s each for
+    nothing. The API's plans need them too (the one at the end). PostgreSQL only: SQLite
+    plans these lookups from its indexes alone.
+    """
+
+    def __init__(self, model):
+        self.table = model._meta.db_table if connection.vendor == "postgresql" else None
+        self.known = self._estimate()
+        self.since = 0
+
+    def _estimate(self) -> int:
+        if self.table is None:
+            return 0
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = %s::regclass", [self.table])
+            return cursor.fetchone()[0]
+
+    def wrote(self, rows: int) -> None:
+        self.since += rows
+        if self.table is not None and self.known == 0 and self.since:
+            self.analyze()
+
+    def analyze(self) -> None:
+        if self.table is None or not self.since:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(self.table)}")
+        self.known, self.since = self._estimate(), 0
+
+
 @contextmanager
 def fewer_collections():
     """Python's cycle collector, run less often while rows stream through.
@@ -512,12 +551,14 @@ def run_import(
     count = writers_for(atomic=atomic, dry_run=dry_run)
     writers = BatchWriters(importer, count)
     in_flight: deque = deque()  # (last line, rows read, bad rows, Future or None), in file order
+    statistics = PlannerStatistics(importer.model)
 
     def settle() -> None:
         last_line, rows_read, bad, future = in_flight[0]
         if future is not None:
             refused, written = future.result()  # a batch that failed stays first in line
             report.add(written)
+            statistics.wrote(written.created + written.updated)
             bad = bad + refused
         in_flight.popleft()
         report.flush(bad)
@@ -532,6 +573,7 @@ def run_import(
                     settle()
             while in_flight:
                 settle()
+            statistics.analyze()
             if dry_run or (atomic and report.failed):
                 transaction.set_rollback(True)
     finally:

@@ -295,7 +295,7 @@ def test_an_interrupted_import_rolls_back_its_batch_and_a_rerun_finishes(tmp_pat
 
 def test_a_row_the_lookup_missed_is_found_row_by_row(tmp_path, company, monkeypatch):
     ContactFactory(email="taken@example.com")
-    monkeypatch.setattr(services, "_locked_by_email", lambda emails: {})
+    monkeypatch.setattr(services, "_locked_by_email", lambda emails, lock: {})
     path = write(tmp_path, HEADER + f"A,L,a@example.com,{company.pk},,,\nT,L,taken@example.com,{company.pk},,,\n")
     code, _, err = run_command("import_contacts", path)
     assert code == 1
