@@ -13,7 +13,6 @@ class AnyOf(Lookup):
     as an expression: `queryset.filter(AnyOf(Lower("email"), emails))`.
     """
 
-    lookup_name = "any"
     prepare_rhs = False
 
     def as_sql(self, compiler, connection):

@@ -194,9 +194,6 @@ class ImportReport:
     # The current batch's skipped rows, reported with its failures in line order (flush).
     skips: list = field(default_factory=list)
 
-    def counts(self) -> tuple[int, ...]:
-        return self.created, self.updated, self.unchanged, self.skipped, self.failed
-
     def add(self, batch: "ImportReport") -> None:
         """Count what a batch wrote (its own report) and take its skipped rows to flush."""
         self.created += batch.created
@@ -553,32 +550,35 @@ def run_import(
     in_flight: deque = deque()  # (last line, rows read, bad rows, Future or None), in file order
     statistics = PlannerStatistics(importer.model)
 
-    def settle() -> None:
+    def settle() -> int:
+        """Report the first batch in line; how many rows it wrote."""
         last_line, rows_read, bad, future = in_flight[0]
+        wrote = 0
         if future is not None:
             refused, written = future.result()  # a batch that failed stays first in line
             report.add(written)
-            statistics.wrote(written.created + written.updated)
-            bad = bad + refused
+            wrote, bad = written.created + written.updated, bad + refused
         in_flight.popleft()
         report.flush(bad)
         report.last_line = last_line
         progress.update(report, rows_read)
+        return wrote
 
     try:
         with fewer_collections(), outer, read_ahead(_cleaned_batches(importer, source, batch_size)) as batches:
             for last_line, rows_read, good, bad in batches:
                 in_flight.append((last_line, rows_read, bad, writers.submit(good) if good else None))
                 while len(in_flight) >= count:
-                    settle()
+                    statistics.wrote(settle())
             while in_flight:
-                settle()
+                statistics.wrote(settle())
             statistics.analyze()
             if dry_run or (atomic and report.failed):
                 transaction.set_rollback(True)
     finally:
         writers.close()
-        # What landed before the stop, in order, up to the first batch that did not.
+        # What landed before the stop, in order, up to the first batch that did not (no
+        # ANALYZE here: the connection may be what failed).
         while in_flight and (in_flight[0][3] is None or _succeeded(in_flight[0][3])):
             settle()
 
