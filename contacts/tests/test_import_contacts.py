@@ -385,3 +385,27 @@ def test_without_verbose_skipped_rows_are_only_counted(tmp_path, company):
     code, out, err = run_command("import_contacts", write(tmp_path, HEADER + f"Ada,L,ada@example.com,{company.pk},,,\n"))
     assert (code, err) == (0, "")
     assert "skipped: 1" in out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batches_written_two_at_once_are_reported_in_file_order(tmp_path):
+    from django.db import connection
+
+    from dataio import bulk
+
+    if connection.vendor != "postgresql":
+        pytest.skip("two writers run on PostgreSQL only (dataio.bulk.writers_for)")
+    assert bulk.writers_for(atomic=False, dry_run=False) == 2  # outside a test transaction
+    company = ClientFactory()
+    lines = [f"P{i},L,p{i}@example.com,{company.pk},,,\n" for i in range(9)]
+    lines[4] = f"Bad,L,not-an-email,{company.pk},,,\n"  # line 6, in the third batch
+    lines[7] = f"Dup,L,p1@example.com,{company.pk},,,\n"  # line 9, in the fourth batch
+    path = write(tmp_path, HEADER + "".join(lines))
+    code, out, err = run_command("import_contacts", path, "--batch-size", "2")
+    assert code == 1
+    assert err.splitlines() == [
+        "line 6: email: Enter a valid email address.",
+        "line 9: email: Duplicate of line 3 in this file (the same email).",
+    ]
+    assert "created: 7, updated: 0, unchanged: 0, skipped: 0, failed: 2" in out
+    assert Contact.objects.count() == 7
