@@ -396,19 +396,26 @@ def contacts_bulk_write(
             pending.append(index)
 
     # The users this batch may change, waited for before its first write (see
-    # _wait_for_writers). When there are none (most batches of a load), the batch goes in
-    # with one insert, the unique email index checking it all at once; the rows are read
-    # and locked only when some exist or the insert is refused (a concurrent writer).
-    existing = list(_living_users([items[i]["email"] for i in pending]).values_list("pk", flat=True))
-    if update_existing:  # otherwise nothing of theirs is written: no lock either
+    # _wait_for_writers), then read and locked. A batch that only skips them reads them
+    # once, without locks: nothing of theirs is written. When there are none (most
+    # batches of a load), the batch goes in with one insert, the unique email index
+    # checking it all at once; a refused insert (a concurrent writer) reads them again.
+    emails = [items[i]["email"] for i in pending]
+    if update_existing:
+        found = None
+        existing = list(_living_users(emails).values_list("pk", flat=True))
         _wait_for_writers(existing)
+    else:
+        existing = found = _locked_by_email(emails, lock=False)
     inserted = None
-    if not existing and all(_creatable(items[i]) for i in pending):
+    attempted = not existing and all(_creatable(items[i]) for i in pending)
+    if attempted:
         inserted = _insert([items[i] for i in pending], known_clients)
     if inserted is not None:
         new, changes = pending, []
     else:
-        new, changes = _sort_existing(items, pending, results, update_existing, move_between_clients)
+        found = None if attempted else found
+        new, changes = _sort_existing(items, pending, results, update_existing, move_between_clients, found)
         inserted = _insert([items[i] for i in new], known_clients)
         if inserted is None:
             inserted = []
@@ -459,9 +466,11 @@ def _locked_by_email(emails: list[str], *, lock: bool = True) -> dict[str, dict]
     return {row["email_lower"]: row for row in users.values(*LIST_VALUES, "email_lower", "user_type")}
 
 
-def _sort_existing(items, pending, results, update_existing, move_between_clients):
-    """Split the pending items into new ones and changes, with the found rows locked."""
-    found = _locked_by_email([items[i]["email"] for i in pending], lock=update_existing)
+def _sort_existing(items, pending, results, update_existing, move_between_clients, found=None):
+    """Split the pending items into new ones and changes; `found` (by lower-cased email)
+    is read, and locked, here unless the caller has it."""
+    if found is None:
+        found = _locked_by_email([items[i]["email"] for i in pending], lock=update_existing)
     new, changes = [], []
     for index in pending:
         item, current = items[index], found.get(items[index]["email"].lower())
