@@ -596,19 +596,18 @@ def contacts_bulk_insert(rows: list[dict], *, client_names: dict[int, str] | Non
     role = default_contact_role()
     moment = timezone.now()
     now = connection.ops.adapt_datetimefield_value(moment)
+    # The columns left out (last_login, username, deleted_at) are NULL, version its
+    # database default.
     constants = {
         # One unusable password per batch: it can never authenticate, and set-password
         # tokens also depend on the user's id.
         "password": UNUSABLE_PASSWORD_PREFIX + get_random_string(40),
-        "last_login": None,
         "is_superuser": False,
-        "username": None,
         "is_staff": False,
         "is_active": True,
         "date_joined": now,
         "user_type": User.UserType.CLIENT.value,
         "role_id": role.pk,
-        "deleted_at": None,
         "is_account_owner": False,
         "created_at": now,
         "updated_at": now,

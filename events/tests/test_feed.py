@@ -36,6 +36,15 @@ def test_the_feed_pages_with_its_cursor_and_says_when_there_is_more(api, five_ch
     assert f"after={second['meta']['cursor']}" in second["meta"]["links"]["next"]
 
 
+def test_a_created_event_in_the_feed_and_history_lists_every_field_from_null(api, company):
+    body = {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com", "clientid": company.pk}
+    contact = api.post("/api/v1/contacts", body, format="json").json()["data"]
+    expected = {name: {"from": None, "to": value} for name, value in contact.items() if name not in ("version", "dates")}
+    [in_feed] = api.get(URL).json()["data"]
+    [in_history] = api.get(f"/api/v1/contacts/{contact['id']}/history").json()["data"]
+    assert in_feed["changes"] == in_history["changes"] == expected
+
+
 def test_an_empty_page_returns_the_cursor_it_was_given_and_later_events_follow(api, five_changes):
     cursor = api.get(URL).json()["meta"]["cursor"]
     empty = api.get(URL, {"after": cursor}).json()
