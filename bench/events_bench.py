@@ -29,8 +29,8 @@ import sys
 import tempfile
 import threading
 import time
-from itertools import islice
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import islice
 from pathlib import Path
 
 import orjson
