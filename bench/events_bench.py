@@ -11,7 +11,7 @@ serves it:
   2. reading the feed from the start with limit=1000 from one client -> events/s (goal
      >= 20,000); 100,000 events are added first if the log holds fewer; then its
      contact.created events alone (100,000 added, as an import writes them, if fewer),
-     whose `changes` are built when read
+     the biggest events
   3. 10 webhook endpoints on loopback receivers and a real `deliver_webhooks` process:
      one change every 0.2 s, the time from the PATCH's answer to each receiver -> p95
      (goal <= 2 s)
@@ -108,8 +108,8 @@ def feed_rate(headers, query: str) -> dict:
 
 
 def add_created_events(count: int) -> None:
-    """contact.created events of real contacts, written by the import's own writer (their
-    `changes` are built when read: the feed's most expensive events)."""
+    """contact.created events of real contacts, written by the import's own writer: the
+    feed's biggest events (the whole object in `data`, every field again in `changes`)."""
     from django.db import transaction
 
     from contacts.models import Contact

@@ -1,10 +1,7 @@
-import orjson
-
 from contacts_api.api.renderers import RawJSON
 from contacts_api.api.serializers import format_datetime
 
 from .models import Event, public_id
-from .services import changes_between
 
 
 def event_representation(event: Event | dict) -> dict:
@@ -34,9 +31,7 @@ def _representation(event: Event | dict) -> dict:
             "client_id": event["client_id"],
             "actor": RawJSON(event["actor_text"]),
             "request_id": event["request_id"],
-            "changes": RawJSON(event["changes_text"])
-            if event["changes_text"] is not None
-            else _created_changes(event["type"], event["data_text"] and orjson.loads(event["data_text"])),
+            "changes": None if event["changes_text"] is None else RawJSON(event["changes_text"]),
             "data": None if event["data_text"] is None else RawJSON(event["data_text"]),
         }
     return {
@@ -47,14 +42,6 @@ def _representation(event: Event | dict) -> dict:
         "client_id": event.client_id,
         "actor": event.actor,
         "request_id": event.request_id,
-        "changes": event.changes if event.changes is not None else _created_changes(event.type, event.data),
+        "changes": event.changes,
         "data": event.data,
     }
-
-
-def _created_changes(event_type: str, data: dict | None) -> dict | None:
-    """A created event's `changes`, which is not stored (events.services): every field of
-    its object from null; None for any other event without stored changes (an erased one)."""
-    if event_type != Event.Type.CREATED or data is None:
-        return None
-    return changes_between(None, data)

@@ -37,13 +37,13 @@ def record_contact_events(entries: list[tuple[str, dict | None, dict]], *, actor
     """Record (type, object before or None, object after) for each change; a change whose
     objects do not differ is not recorded (it changed nothing).
 
-    A created event's `changes` is not stored: it is every field of `data` from null, built
-    when the event is read (events.representation). Stored, it was half of each event's
-    bytes and a tenth of an import's time (docs/PERFORMANCE.md, Import)."""
+    A created event stores its `changes` (every field from null) although `data` holds
+    the same values: built when read, it halved the feed's speed over an import's events
+    (docs/PERFORMANCE.md, Events and webhooks)."""
     request_id = _request_id()
     rows = []
     for event_type, before, after in entries:
-        changes = None if event_type == Event.Type.CREATED else changes_between(before, after)
+        changes = changes_between(before, after)
         if not changes and event_type == Event.Type.UPDATED:
             continue
         client = after.get("client")
@@ -57,12 +57,12 @@ def _insert(rows, actor: Actor, request_id: str | None) -> None:
     """One statement for all the rows, as contacts_bulk_insert writes contacts: COPY on
     PostgreSQL (txid and occurred_at left to their column defaults, this transaction's),
     one executemany elsewhere. Not bulk_create: with database defaults it costs a third of
-    a millisecond a row on SQLite (docs/PERFORMANCE.md, Import)."""
+    a millisecond a row on SQLite (docs/PERFORMANCE.md, Events and webhooks)."""
     actor_json = orjson.dumps(actor.as_dict()).decode()
     table = connection.ops.quote_name(Event._meta.db_table)
     values = [
-        (event_type, contact_id, client_id, actor_json, request_id,
-         None if changes is None else orjson.dumps(changes).decode(), orjson.dumps(data).decode())
+        (event_type, contact_id, client_id, actor_json, request_id, orjson.dumps(changes).decode(),
+         orjson.dumps(data).decode())
         for event_type, contact_id, client_id, changes, data in rows
     ]
     columns = "type, contact_id, client_id, actor, request_id, changes, data"
