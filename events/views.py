@@ -10,7 +10,7 @@ from contacts_api.api.views import APIViewSetMixin
 
 from .feed import CursorExpired, encode_cursor, read_feed
 from .models import EVENT_ID_PREFIX, Event
-from .representation import event_representation
+from .representation import event_json
 from .serializers import FEED_META_SCHEMA, EventSerializer, FeedQueryForm
 
 EVENT_NOT_FOUND = "Event not found."
@@ -58,7 +58,7 @@ class EventViewSet(APIViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         except CursorExpired as error:
             raise CursorExpiredError() from error
         cursor = encode_cursor(position)
-        response = Response([event_representation(event) for event in events])
+        response = Response([event_json(row) for row in events])
         response.meta = {
             "cursor": cursor,
             "has_more": has_more,

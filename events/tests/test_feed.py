@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from contacts.models import Contact
 from contacts.tests.factories import ContactFactory
 from contacts_api.testing import envelope_error, run_command
 from events.feed import encode_cursor
@@ -43,6 +44,17 @@ def test_a_created_event_in_the_feed_and_history_lists_every_field_from_null(api
     [in_feed] = api.get(URL).json()["data"]
     [in_history] = api.get(f"/api/v1/contacts/{contact['id']}/history").json()["data"]
     assert in_feed["changes"] == in_history["changes"] == expected
+
+
+def test_the_feed_writes_each_event_as_the_event_endpoint_does_key_for_key(api, company):
+    body = {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com", "clientid": company.pk}
+    contact = api.post("/api/v1/contacts", body, format="json", headers={"X-Request-ID": "req-7"}).json()["data"]
+    rename(api, Contact.objects.get(pk=contact["id"]), "Grace")
+    feed = api.get(URL).json()["data"]
+    assert [event["type"] for event in feed] == ["contact.created", "contact.updated"]
+    for event in feed:
+        assert list(event.items()) == list(api.get(f"{URL}/{event['id']}").json()["data"].items())
+    assert feed[0]["request_id"] == "req-7"
 
 
 def test_an_empty_page_returns_the_cursor_it_was_given_and_later_events_follow(api, five_changes):
