@@ -57,6 +57,16 @@ def test_the_feed_writes_each_event_as_the_event_endpoint_does_key_for_key(api, 
     assert feed[0]["request_id"] == "req-7"
 
 
+@pytest.mark.parametrize("microsecond", [0, 5, 123456])
+def test_the_feed_writes_an_events_time_as_the_event_endpoint_does(api, five_changes, microsecond):
+    event = Event.objects.order_by("id").first()
+    event.occurred_at = event.occurred_at.replace(microsecond=microsecond)
+    event.save(update_fields=["occurred_at"])
+    in_feed = api.get(URL, {"limit": 1}).json()["data"][0]["occurred_at"]
+    assert in_feed == api.get(f"{URL}/{event.public_id}").json()["data"]["occurred_at"]
+    assert in_feed.endswith("Z") and ("." in in_feed) == bool(microsecond)
+
+
 def test_an_empty_page_returns_the_cursor_it_was_given_and_later_events_follow(api, five_changes):
     cursor = api.get(URL).json()["meta"]["cursor"]
     empty = api.get(URL, {"after": cursor}).json()
