@@ -7,8 +7,13 @@ table and its indexes are the same) times:
   1. import_contacts FILE            (full validation, batches of 1000)
   2. import_contacts FILE again      (a re-run: must create and change nothing)
   3. psql \\copy of the same rows     (the raw COPY the import is measured against)
-and on SQLite the import alone. Prints rows/s, peak memory of the import process and the
-import/COPY ratio; writes the figures to bench/out/import.json.
+and on SQLite:
+  4. import_contacts FILE
+  5. the rows and events the import wrote, inserted again into a fresh database by
+     SQLite itself (INSERT ... SELECT from the import's database, 1000 rows a
+     transaction): what writing them costs with no Python at all, the import's ceiling
+Prints rows/s, peak memory of the import process and the import/COPY ratio; writes the
+figures to bench/out/import.json.
 """
 
 import argparse
@@ -16,6 +21,7 @@ import csv
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -120,6 +126,37 @@ def postgres_runs(args, env, results, contacts_csv, copy_tsv, clients_csv):
     psql(f"{args.postgres}/postgres", "DROP DATABASE IF EXISTS contacts_bench_import", "DROP DATABASE IF EXISTS contacts_bench_copy")
 
 
+def sqlite_raw_insert(source: Path, target: Path, env: dict, clients_csv: Path) -> dict:
+    """Insert the contacts and events of `source` into a fresh `target`, 1000 contacts and
+    their events a transaction, with the settings' pragmas: SQLite's own time to write
+    what the import wrote."""
+    target_env = {**env, "DATABASE_URL": f"sqlite:///{target}"}
+    run([PYTHON, "manage.py", "migrate", "-v0"], target_env)
+    run([PYTHON, "manage.py", "import_clients", str(clients_csv)], target_env)
+    db = sqlite3.connect(target, isolation_level=None)
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "wal_autocheckpoint=50000"):
+        db.execute(f"PRAGMA {pragma}")
+    db.execute("ATTACH DATABASE ? AS source", [str(source)])
+
+    def columns(table):  # stored columns only: generated ones (hidden 2 or 3) are computed
+        return ", ".join(f'"{row[1]}"' for row in db.execute(f"PRAGMA table_xinfo({table})") if row[6] in (0, 1))
+
+    users, events = columns("accounts_user"), columns("events_event")
+    ids = [row[0] for row in db.execute("SELECT id FROM source.accounts_user WHERE user_type = 'client' ORDER BY id")]
+    started = time.perf_counter()
+    for index in range(0, len(ids), 1000):
+        first, last = ids[index], ids[min(index + 999, len(ids) - 1)]
+        db.execute("BEGIN IMMEDIATE")
+        db.execute(f"INSERT INTO accounts_user ({users}) SELECT {users} FROM source.accounts_user "
+                   "WHERE user_type = 'client' AND id BETWEEN ? AND ?", [first, last])
+        db.execute(f"INSERT INTO events_event ({events}) SELECT {events} FROM source.events_event "
+                   "WHERE contact_id BETWEEN ? AND ?", [first, last])
+        db.execute("COMMIT")
+    seconds = time.perf_counter() - started
+    db.close()
+    return {"rows": len(ids), "seconds": round(seconds, 2), "rows_per_s": round(len(ids) / seconds)}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -161,6 +198,10 @@ def main():
                 "rows": sqlite_rows, "seconds": round(seconds, 2), "rows_per_s": round(sqlite_rows / seconds),
                 "peak_mb": round(peak_mb),
             }
+            print("SQLite: the same rows and events inserted by SQLite alone ...", flush=True)
+            raw = sqlite_raw_insert(directory / "bench.sqlite3", directory / "raw.sqlite3", env, clients_csv)
+            results["sqlite_raw_insert"] = raw
+            results["sqlite_ratio"] = round(results["sqlite_import"]["rows_per_s"] / raw["rows_per_s"], 2)
 
     print()
     print(f"{'run':<34}{'rows/s':>12}{'seconds':>10}{'peak MB':>10}")
@@ -172,10 +213,13 @@ def main():
     if "sqlite_import" in results:
         s = results["sqlite_import"]
         print(f"{'SQLite import_contacts':<34}{s['rows_per_s']:>12,}{s['seconds']:>10}{s['peak_mb']:>10}")
+        r = results["sqlite_raw_insert"]
+        print(f"{'SQLite raw INSERT (no Python)':<34}{r['rows_per_s']:>12,}{r['seconds']:>10}{'':>10}")
     if "pg_ratio" in results:
         print(f"\nimport / COPY on PostgreSQL: {results['pg_ratio']} (goal: at least 0.5)")
     if "sqlite_import" in results:
-        print(f"SQLite import: {results['sqlite_import']['rows_per_s']:,} rows/s (goal: at least 20,000)")
+        print(f"SQLite import: {results['sqlite_import']['rows_per_s']:,} rows/s (goal: at least 20,000); "
+              f"import / raw INSERT of its rows and events: {results['sqlite_ratio']}")
     out_dir = ROOT / "bench" / "out"
     out_dir.mkdir(exist_ok=True)
     (out_dir / "import.json").write_text(json.dumps(results, indent=2))
