@@ -132,11 +132,12 @@ def read_feed(
     else:
         events = events.filter(id__gt=start[1]).order_by("id")
     if as_json_text:
-        fields, texts = list(FEED_ROW_FIELDS), {f"{name}_text": Cast(name, models.TextField()) for name in ("actor", "changes", "data")}
+        fields = FEED_ROW_FIELDS
+        texts = {f"{name}_text": Cast(name, models.TextField()) for name in ("actor", "changes", "data")}
         if connection.vendor == "postgresql":
             texts["occurred_at_text"] = TimestampText("occurred_at")
         else:
-            fields.append("occurred_at")
+            fields += ("occurred_at",)
         events = events.values(*fields, **texts)
     rows = list(events[: limit + 1])
     page = rows[:limit]
