@@ -134,6 +134,8 @@ def sqlite_raw_insert(source: Path, target: Path, env: dict, clients_csv: Path) 
     run([PYTHON, "manage.py", "migrate", "-v0"], target_env)
     run([PYTHON, "manage.py", "import_clients", str(clients_csv)], target_env)
     db = sqlite3.connect(target, isolation_level=None)
+    # The pragmas the import runs with: contacts_api.settings' init_command, and
+    # dataio.bulk.prepare_connection's checkpoint interval.
     for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "wal_autocheckpoint=50000"):
         db.execute(f"PRAGMA {pragma}")
     db.execute("ATTACH DATABASE ? AS source", [str(source)])
