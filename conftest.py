@@ -1,5 +1,7 @@
 """Fixtures shared by every app's tests."""
 
+import time
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -7,7 +9,7 @@ from accounts.models import APIKey
 from accounts.services import api_key_create
 from accounts.tests.factories import StaffUserFactory
 from clients.tests.factories import ClientFactory
-from contacts_api.api.throttling import breaker
+from contacts_api.api.throttling import FixedWindowThrottle, breaker
 from contacts_api.testing import api_client_for
 
 
@@ -21,6 +23,16 @@ def _own_cache(settings, request):
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": request.node.nodeid}
     }
     breaker.reset()  # a cache outage of an earlier test is over
+
+
+@pytest.fixture(autouse=True)
+def _windows_start_with_the_test(monkeypatch):
+    """The limits count in fixed windows (a minute, an hour, a day): a test that sends
+    limit + 1 requests just before a window ends would see the last one counted in the
+    next window. The throttles' clock runs in real time, shifted so that every window
+    begins a second before the test does."""
+    shift = 1 - time.time() % 86_400
+    monkeypatch.setattr(FixedWindowThrottle, "timer", staticmethod(lambda: time.time() + shift))
 
 
 @pytest.fixture(autouse=True)
