@@ -55,6 +55,12 @@ class ContactImporter:
         self._first_line: dict[str, int] = {}  # lower-cased email -> the line that had it first
         self._client_names: dict[str, list[int]] = {}
         self._names_lock = threading.Lock()
+        # Whether the last batch written was all new rows (a first load): the next one
+        # then goes in before its emails are looked up (contacts_bulk_write's
+        # insert_first). After a batch with any other outcome (a re-run, a file that
+        # overlaps the table) each batch looks up first, so that an insert is not written
+        # and rolled back for every batch. Two writers may set it at once: it is a hint.
+        self._all_new = True
 
     def clean_row(self, row) -> tuple[dict, list[tuple[str, str]]]:
         """(cleaned values, errors as (column, message)); no database access."""
@@ -111,7 +117,9 @@ class ContactImporter:
             move_between_clients=True,
             actor=IMPORT_ACTOR,
             send_email=[self.send_email] * len(writable),
+            insert_first=self._all_new,
         )
+        self._all_new = all(outcome.result == "created" for outcome in results)
         for (row, _), outcome in zip(writable, results, strict=True):
             if outcome.result == "error":
                 failed.append(

@@ -350,7 +350,7 @@ class BulkResult:
     contact: dict | None = None  # the contact object after the write (none on error)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # a failure rolls back the caller's transaction too
 def contacts_bulk_write(
     items: list[dict],
     *,
@@ -359,6 +359,7 @@ def contacts_bulk_write(
     move_between_clients: bool = False,
     send_email: list[bool] | None = None,
     bound_client_id: int | None = None,
+    insert_first: bool = False,
 ) -> list[BulkResult]:
     """Create or update many contacts by email, in a fixed number of queries.
 
@@ -372,6 +373,8 @@ def contacts_bulk_write(
     whole file; here a repeated email in one call is an error on the later item. Every
     created and updated row is an event, recorded in one statement with the others. With
     `bound_client_id` (a bound key's batch), any other client is unknown (API.md 8.1).
+    `insert_first` (without `update_existing`): the caller expects every item to be new,
+    so the insert goes in before any lookup, and only a refused insert reads the users.
     Used by the batch endpoint and import_contacts.
     """
     items = [_cleaned(item) for item in items]
@@ -397,14 +400,19 @@ def contacts_bulk_write(
 
     # The users this batch may change, waited for before its first write (see
     # _wait_for_writers), then read and locked. A batch that only skips them reads them
-    # once, without locks: nothing of theirs is written. When there are none (most
-    # batches of a load), the batch goes in with one insert, the unique email index
-    # checking it all at once; a refused insert (a concurrent writer) reads them again.
+    # once, without locks: nothing of theirs is written; with `insert_first` not even
+    # that, unless the insert is refused. When there are none (most batches of a load),
+    # the batch goes in with one insert, the unique email index checking it all at once;
+    # a refused insert (an existing or a concurrent writer's email) reads them again.
+    # Only a write that skips may insert first: one that updates must wait for the other
+    # writers before its transaction has an id, which an insert gives it.
     emails = [items[i]["email"] for i in pending]
     if update_existing:
         found = None
         existing = list(_living_users(emails).values_list("pk", flat=True))
         _wait_for_writers(existing)
+    elif insert_first:
+        existing, found = [], None
     else:
         existing = found = _locked_by_email(emails, lock=False)
     inserted = None

@@ -303,6 +303,37 @@ def test_a_row_the_lookup_missed_is_found_row_by_row(tmp_path, company, monkeypa
     assert Contact.objects.filter(email="a@example.com").exists()
 
 
+@pytest.fixture
+def email_lookups(monkeypatch):
+    """The emails of each lookup of existing users made by the bulk write, in order."""
+    calls, original = [], services._locked_by_email
+
+    def spy(emails, **kwargs):
+        calls.append(sorted(emails))
+        return original(emails, **kwargs)
+
+    monkeypatch.setattr(services, "_locked_by_email", spy)
+    return calls
+
+
+def test_a_load_of_new_rows_writes_each_batch_without_looking_its_emails_up(tmp_path, company, email_lookups):
+    path = write(tmp_path, HEADER + "".join(f"P{i},L,p{i}@example.com,{company.pk},,,\n" for i in range(5)))
+    code, out, _ = run_command("import_contacts", path, "--batch-size", "2")
+    assert (code, email_lookups) == (0, [])
+    assert "created: 5, updated: 0, unchanged: 0, skipped: 0" in out
+
+
+def test_after_a_batch_with_an_existing_row_the_next_batch_looks_its_emails_up_first(tmp_path, company, email_lookups):
+    ContactFactory(email="p1@example.com", client=company)
+    path = write(tmp_path, HEADER + "".join(f"P{i},L,p{i}@example.com,{company.pk},,,\n" for i in range(6)))
+    code, out, _ = run_command("import_contacts", path, "--batch-size", "2")
+    # Batch 1 is refused and then read; batch 2 is read first, and is all new; so batch 3
+    # goes in at once again.
+    assert (code, email_lookups) == (0, [["p0@example.com", "p1@example.com"], ["p2@example.com", "p3@example.com"]])
+    assert "created: 5, updated: 0, unchanged: 0, skipped: 1" in out
+    assert emails() == [f"p{i}@example.com" for i in range(6)]
+
+
 def test_send_email_sends_the_welcome_email_to_created_contacts_only(
     tmp_path, company, django_capture_on_commit_callbacks
 ):
