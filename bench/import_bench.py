@@ -102,20 +102,27 @@ def write_files(directory: Path, rows: int, clients: int):
     return contacts_csv, copy_tsv, clients_csv
 
 
-def postgres_import(args, env, clients_csv, contacts_csv, *, rerun: bool) -> dict:
-    """import_contacts into a fresh database (and, with `rerun`, the same file again)."""
+def timing(count: int, seconds: float, **extra) -> dict:
+    """A run's figures: its seconds and rows/s for `count` rows, and any others."""
+    return {"seconds": round(seconds, 2), "rows_per_s": round(count / seconds), **extra}
+
+
+def postgres_import(args, env, clients_csv, contacts_csv, *, rerun: bool) -> tuple[dict, dict | None]:
+    """import_contacts into a fresh database; with `rerun`, the same file again (nothing
+    may be created or changed). The figures of each (None for a re-run not made)."""
     url = fresh_postgres(args.postgres, "contacts_bench_import", env, clients_csv)
-    seconds, peak_mb, out = run_measured([PYTHON, "manage.py", "import_contacts", str(contacts_csv)], {**env, "DATABASE_URL": url})
+    command, import_env = [PYTHON, "manage.py", "import_contacts", str(contacts_csv)], {**env, "DATABASE_URL": url}
+    seconds, peak_mb, out = run_measured(command, import_env)
     assert summary_counts(out)["created"] == args.rows, out
-    result = {"seconds": round(seconds, 2), "rows_per_s": round(args.rows / seconds), "peak_mb": round(peak_mb)}
+    first, again = timing(args.rows, seconds, peak_mb=round(peak_mb)), None
     if rerun:
         print("PostgreSQL: import_contacts again (a re-run) ...", flush=True)
-        seconds, _, out = run_measured([PYTHON, "manage.py", "import_contacts", str(contacts_csv)], {**env, "DATABASE_URL": url})
+        seconds, _, out = run_measured(command, import_env)
         counts = summary_counts(out)
         assert counts["created"] == 0 and counts["updated"] == 0 and counts["skipped"] == args.rows, out
-        result["rerun"] = {"seconds": round(seconds, 2), "rows_per_s": round(args.rows / seconds), "created": 0}
+        again = timing(args.rows, seconds, created=0)
     psql(f"{args.postgres}/postgres", "DROP DATABASE IF EXISTS contacts_bench_import")
-    return result
+    return first, again
 
 
 def postgres_copy(args, env, clients_csv, copy_tsv) -> dict:
@@ -125,7 +132,7 @@ def postgres_copy(args, env, clients_csv, copy_tsv) -> dict:
     psql(url, f"\\copy accounts_user ({COPY_COLUMNS}) FROM '{copy_tsv}'")
     seconds = time.perf_counter() - started
     psql(f"{args.postgres}/postgres", "DROP DATABASE IF EXISTS contacts_bench_copy")
-    return {"seconds": round(seconds, 2), "rows_per_s": round(args.rows / seconds)}
+    return timing(args.rows, seconds)
 
 
 def postgres_runs(args, env, results, contacts_csv, copy_tsv, clients_csv):
@@ -141,20 +148,19 @@ def postgres_runs(args, env, results, contacts_csv, copy_tsv, clients_csv):
         for step in (("import", "copy") if number % 2 else ("copy", "import")):
             if step == "import":
                 print(f"PostgreSQL, pair {number}: import_contacts ...", flush=True)
-                pair["import"] = postgres_import(args, env, clients_csv, contacts_csv, rerun=number == 1)
+                pair["import"], rerun = postgres_import(args, env, clients_csv, contacts_csv, rerun=number == 1)
+                results.setdefault("pg_rerun", rerun)
             else:
                 print(f"PostgreSQL, pair {number}: raw COPY of the same rows ...", flush=True)
                 pair["copy"] = postgres_copy(args, env, clients_csv, copy_tsv)
         pair["ratio"] = round(pair["copy"]["seconds"] / pair["import"]["seconds"], 2)
         pairs.append(pair)
     results["pg_pairs"] = pairs
-    results["pg_import"] = {"seconds": round(sum(p["import"]["seconds"] for p in pairs), 2),
-                            "peak_mb": max(p["import"]["peak_mb"] for p in pairs)}
-    results["pg_import"]["rows_per_s"] = round(args.rows * len(pairs) / results["pg_import"]["seconds"])
-    results["pg_rerun"] = pairs[0]["import"].pop("rerun")
-    copy_seconds = round(sum(p["copy"]["seconds"] for p in pairs), 2)
-    results["pg_copy"] = {"seconds": copy_seconds, "rows_per_s": round(args.rows * len(pairs) / copy_seconds)}
-    results["pg_ratio"] = round(copy_seconds / results["pg_import"]["seconds"], 2)
+    rows = args.rows * len(pairs)
+    results["pg_import"] = timing(rows, sum(p["import"]["seconds"] for p in pairs),
+                                  peak_mb=max(p["import"]["peak_mb"] for p in pairs))
+    results["pg_copy"] = timing(rows, sum(p["copy"]["seconds"] for p in pairs))
+    results["pg_ratio"] = round(results["pg_copy"]["seconds"] / results["pg_import"]["seconds"], 2)
 
 
 def sqlite_raw_insert(source: Path, target: Path, env: dict, clients_csv: Path) -> dict:
@@ -187,7 +193,7 @@ def sqlite_raw_insert(source: Path, target: Path, env: dict, clients_csv: Path) 
         db.execute("COMMIT")
     seconds = time.perf_counter() - started
     db.close()
-    return {"rows": len(ids), "seconds": round(seconds, 2), "rows_per_s": round(len(ids) / seconds)}
+    return timing(len(ids), seconds, rows=len(ids))
 
 
 def main():
@@ -228,10 +234,7 @@ def main():
             run([PYTHON, "manage.py", "import_clients", str(clients_csv)], sqlite_env)
             seconds, peak_mb, out = run_measured([PYTHON, "manage.py", "import_contacts", str(sqlite_csv)], sqlite_env)
             assert summary_counts(out)["created"] == sqlite_rows, out
-            results["sqlite_import"] = {
-                "rows": sqlite_rows, "seconds": round(seconds, 2), "rows_per_s": round(sqlite_rows / seconds),
-                "peak_mb": round(peak_mb),
-            }
+            results["sqlite_import"] = timing(sqlite_rows, seconds, rows=sqlite_rows, peak_mb=round(peak_mb))
             print("SQLite: the same rows and events inserted by SQLite alone ...", flush=True)
             raw = sqlite_raw_insert(directory / "bench.sqlite3", directory / "raw.sqlite3", env, clients_csv)
             results["sqlite_raw_insert"] = raw
